@@ -1,0 +1,35 @@
+namespace Gateway.Api.Proxy;
+
+internal static class ProxyExtensions
+{
+    public const string Section = "ReverseProxy";
+
+    /// <summary>
+    /// YARP with routes and clusters from configuration (section <c>ReverseProxy</c>, reloaded on
+    /// change); cluster addresses such as <c>https+http://trading</c> resolve through Aspire service discovery.
+    /// </summary>
+    public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection(Section))
+            .AddServiceDiscoveryDestinationResolver();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapGatewayProxy(this IEndpointRouteBuilder routes)
+    {
+        routes.MapReverseProxy();
+        return routes;
+    }
+
+    /// <summary><c>GET /</c>: what this service is and where its docs live (CONTRACT §2).</summary>
+    public static IEndpointRouteBuilder MapServiceInfo(this IEndpointRouteBuilder routes)
+    {
+        var version = typeof(ProxyExtensions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        routes.MapGet("/", () => TypedResults.Ok(new ServiceInfo("aspire-gateway", version, "ok", "/api/docs")))
+            .WithTags("Gateway");
+        return routes;
+    }
+}
+
+internal sealed record ServiceInfo(string Service, string Version, string Status, string Docs);

@@ -1,0 +1,64 @@
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace AppHost.Tests;
+
+/// <summary>
+/// The whole AppHost (cache, identity, trading, gateway) started once per test class, the way
+/// <c>dotnet run --project AppHost</c> starts it, and stopped at the end.
+/// </summary>
+public class AppHostFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string[] _args;
+
+    public AppHostFixture() : this([])
+    {
+    }
+
+    protected AppHostFixture(string[] args) => _args = args;
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(_args, cts.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        // The testing builder points OTLP at a port where nothing listens; the exporters then
+        // retry at shutdown and every service takes ~14 s to stop. No dashboard runs here anyway.
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+
+        App = await builder.BuildAsync(cts.Token);
+        await App.StartAsync(cts.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cts.Token).WaitAsync(StartTimeout);
+    }
+
+    public HttpClient CreateGatewayClient()
+    {
+        var client = App.CreateHttpClient("gateway");
+        client.Timeout = RequestTimeout;
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+    }
+}
+
+/// <summary>The AppHost forced onto its embedded cache, which the tests may stop and start.</summary>
+public sealed class EmbeddedCacheAppHostFixture() : AppHostFixture(["Cache:Source=Embedded"]);

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace AspireGateway.Tests;
+
+/// <summary>
+/// A service under test with its real dependencies: the shared cache server and, where the
+/// service has one, a database file of its own. Settings go through UseSetting so that Aspire
+/// client integrations, which read configuration while Program.cs runs, see them.
+/// </summary>
+public class ServiceFactory<TProgram>(CacheServer cache, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<TProgram> where TProgram : class
+{
+    public CacheServer Cache { get; } = cache;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:cache", Cache.ConnectionString);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
+/// <summary>A class fixture: one cache server and one instance of the service for a test class.</summary>
+public class ServiceFixture<TProgram> : Xunit.IAsyncLifetime where TProgram : class
+{
+    public ServiceFixture() => Service = new ServiceFactory<TProgram>(Cache);
+
+    public CacheServer Cache { get; } = new();
+
+    public ServiceFactory<TProgram> Service { get; }
+
+    public HttpClient CreateClient() => Service.CreateClient();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        Cache.Dispose();
+    }
+}

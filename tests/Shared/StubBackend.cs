@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AspireGateway.Tests;
+
+/// <summary>
+/// A real HTTP backend on a loopback port for gateway tests that are not about the backend:
+/// <c>/health</c> answers 200 and every other request is echoed back as JSON (method, path, headers).
+/// </summary>
+public sealed class StubBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private StubBackend(WebApplication app, string address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public string Address { get; }
+
+    public static async Task<StubBackend> StartAsync()
+    {
+        var port = Ports.FreeLoopback();
+        var address = $"http://127.0.0.1:{port}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(address);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
+        app.Map("/{**path}", (HttpRequest request) => Results.Json(new EchoedRequest(
+            request.Method,
+            request.Path.Value ?? string.Empty,
+            request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase))));
+        await app.StartAsync();
+        return new StubBackend(app, address);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
+
+public sealed record EchoedRequest(string Method, string Path, Dictionary<string, string> Headers);
