@@ -8,7 +8,10 @@ namespace AspireGateway.Tests;
 /// service has one, a database file of its own. Settings go through UseSetting so that Aspire
 /// client integrations, which read configuration while Program.cs runs, see them.
 /// </summary>
-public class ServiceFactory<TProgram>(CacheServer cache, IReadOnlyDictionary<string, string?>? settings = null)
+public class ServiceFactory<TProgram>(
+    CacheServer cache,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     : WebApplicationFactory<TProgram> where TProgram : class
 {
     public CacheServer Cache { get; } = cache;
@@ -20,6 +23,11 @@ public class ServiceFactory<TProgram>(CacheServer cache, IReadOnlyDictionary<str
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
         }
     }
 }

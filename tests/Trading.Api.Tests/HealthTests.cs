@@ -9,7 +9,7 @@ public sealed class HealthTests(TradingFixture fixture) : IClassFixture<TradingF
     [Fact]
     public async Task HealthIsHealthyAfterARoundTripThroughTheSharedCache()
     {
-        using var client = fixture.CreateClient();
+        using var client = fixture.Client();
 
         using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
 
@@ -22,7 +22,7 @@ public sealed class HealthTests(TradingFixture fixture) : IClassFixture<TradingF
     [Fact]
     public async Task AliveAnswersWhileTheProcessRuns()
     {
-        using var client = fixture.CreateClient();
+        using var client = fixture.Client();
 
         using var response = await client.GetAsync(new Uri("/alive", UriKind.Relative));
 
@@ -31,5 +31,3 @@ public sealed class HealthTests(TradingFixture fixture) : IClassFixture<TradingF
 
     private sealed record HealthBody(string Status);
 }
-
-public sealed class TradingFixture : ServiceFixture<Program>;

@@ -1,0 +1,100 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>How a service validates the identity service's access tokens (section <c>Auth</c>).</summary>
+public sealed class TokenValidationOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>
+    /// Where the identity service answers inside the environment, e.g. <c>https+http://identity</c>
+    /// (resolved by service discovery). Discovery and JWKS are fetched from here, never from a URL
+    /// a token or a client supplies.
+    /// </summary>
+    [Required]
+    public string Authority { get; set; } = "https+http://identity";
+
+    /// <summary>The audiences this service accepts in <c>aud</c>.</summary>
+    [MinLength(1)]
+    public string[] Audiences { get; set; } = [];
+
+    /// <summary>Small on purpose: tokens live 5 minutes.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>JwtBearer validation of RFC 9068 access tokens, shared by the services behind the gateway.</summary>
+public static class AuthenticationExtensions
+{
+    /// <summary>The signing algorithms accepted; <c>none</c> and every HS* are refused.</summary>
+    public static readonly string[] AllowedAlgorithms =
+        [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256];
+
+    private const string MetadataClientName = "oidc-metadata";
+
+    public static TBuilder AddTokenValidation<TBuilder>(this TBuilder builder, params string[] defaultAudiences)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<TokenValidationOptions>()
+            .Configure(options => options.Audiences = defaultAudiences)
+            .BindConfiguration(TokenValidationOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHttpClient(MetadataClientName);
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<TokenValidationOptions>, IHttpClientFactory>(Configure);
+        return builder;
+    }
+
+    private static void Configure(JwtBearerOptions bearer, IOptions<TokenValidationOptions> tokenOptions, IHttpClientFactory clients)
+    {
+        var options = tokenOptions.Value;
+        var authority = new Uri(options.Authority.TrimEnd('/') + "/");
+        bearer.MapInboundClaims = false;
+        bearer.RequireHttpsMetadata = false; // the metadata travels inside the environment, by service discovery
+        bearer.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+            new Uri(authority, ".well-known/openid-configuration").ToString(),
+            new OpenIdConnectConfigurationRetriever(),
+            new InternalDocumentRetriever(clients.CreateClient(MetadataClientName), authority))
+        {
+            // An unknown kid triggers a refresh (JwtBearer's default); this bounds how often.
+            RefreshInterval = TimeSpan.FromSeconds(30),
+        };
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            // The issuer is the one the discovery document names (the gateway's public URL).
+            ValidateIssuer = true,
+            ValidAudiences = options.Audiences,
+            ValidTypes = ["at+jwt"],
+            ValidAlgorithms = AllowedAlgorithms,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ClockSkew = options.ClockSkew,
+            NameClaimType = "sub",
+            RoleClaimType = "role",
+        };
+    }
+
+    /// <summary>
+    /// Fetches discovery and JWKS from the identity service's internal address. The discovery
+    /// document names public URLs (under the gateway's issuer); only their path is kept, so key
+    /// material never depends on a public round trip or on a host a document could name.
+    /// </summary>
+    private sealed class InternalDocumentRetriever(HttpClient client, Uri authority) : IDocumentRetriever
+    {
+        public async Task<string> GetDocumentAsync(string address, CancellationToken cancel)
+        {
+            var internalAddress = new Uri(authority, new Uri(address, UriKind.Absolute).AbsolutePath.TrimStart('/'));
+            using var response = await client.GetAsync(internalAddress, cancel).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false);
+        }
+    }
+}
