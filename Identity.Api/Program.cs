@@ -1,10 +1,23 @@
+using Identity.Api.Data;
+using Identity.Api.Events;
+using Identity.Api.Keys;
+using Identity.Api.Sessions;
+using Identity.Api.Tokens;
 using Identity.Api.Users;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddSharedCache();
+builder.Services.AddSingleton(TimeProvider.System);
+
+// Order matters for start-up: the schema first, then keys, clients and users.
+builder.AddIdentityDatabase();
+builder.AddKeys();
+builder.AddTokens();
+builder.AddSessions();
 builder.AddUsers();
+builder.AddSecurityEvents();
 
 var app = builder.Build();
 
@@ -14,6 +27,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapTokens();
+app.MapSessions();
 app.MapUsers();
 
 app.Run();

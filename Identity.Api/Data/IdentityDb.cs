@@ -1,0 +1,60 @@
+using Identity.Api.Events;
+using Identity.Api.Keys;
+using Identity.Api.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Identity.Api.Data;
+
+/// <summary>
+/// The identity database: ASP.NET Core Identity users and roles, OpenIddict applications,
+/// authorizations (sessions) and tokens, the signing keys and the security-event outbox.
+/// Nothing here is SQLite-specific, so another provider only changes the registration.
+/// </summary>
+internal sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<User, IdentityRole, string>(options)
+{
+    public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
+
+    public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.UseOpenIddict();
+
+        // Emails compare case-insensitively through the normalized column; a unique index closes the
+        // race between two concurrent registrations that the UserValidator check alone leaves open.
+        builder.Entity<User>().HasIndex(user => user.NormalizedEmail).IsUnique();
+
+        builder.Entity<SecurityEvent>(events =>
+        {
+            events.ToTable("SecurityEvents");
+            events.HasKey(e => e.Id);
+            events.Property(e => e.Id).ValueGeneratedOnAdd();
+            events.Property(e => e.Type).HasMaxLength(64);
+            events.Property(e => e.Outcome).HasMaxLength(32);
+            events.Property(e => e.Reason).HasMaxLength(128);
+            events.Property(e => e.UserId).HasMaxLength(64);
+            events.Property(e => e.ClientId).HasMaxLength(128);
+            events.Property(e => e.ClientIp).HasMaxLength(64);
+            events.Property(e => e.SessionId).HasMaxLength(64);
+            events.Property(e => e.Time).HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
+        });
+
+        builder.Entity<ServerKey>(keys =>
+        {
+            keys.ToTable("ServerKeys");
+            keys.HasKey(k => k.Id);
+            keys.Property(k => k.Id).HasMaxLength(64);
+            keys.Property(k => k.Use).HasMaxLength(8);
+            keys.Property(k => k.Algorithm).HasMaxLength(16);
+            keys.Property(k => k.Protection).HasMaxLength(16);
+            keys.Property(k => k.CreatedAt).HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
+            keys.Property(k => k.ActivatesAt).HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
+        });
+
+        builder.Entity<User>().Property(u => u.CreatedAt)
+            .HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
+    }
+}

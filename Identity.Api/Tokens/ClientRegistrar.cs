@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Identity.Api.Tokens;
+
+/// <summary>
+/// Keeps the OpenIddict application store in line with configuration at start: the public
+/// first-party client (password and refresh_token only) and each confidential client
+/// (client_credentials only, its scopes, its secret, which OpenIddict stores hashed).
+/// </summary>
+internal sealed class ClientRegistrar(IServiceScopeFactory scopes, IOptions<TokenOptions> options) : IHostedService
+{
+    public static bool IsValid(ConfiguredClient client) =>
+        !string.IsNullOrWhiteSpace(client.ClientId)
+        && client.ClientId != FirstPartyClient.ClientId
+        && client.ClientSecret.Length >= 16
+        && client.ScopeList.Count > 0
+        && client.ScopeList.All(ApiScopes.All.Contains);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+
+        await UpsertAsync(applications, new OpenIddictApplicationDescriptor
+        {
+            ClientId = FirstPartyClient.ClientId,
+            ClientType = ClientTypes.Public,
+            DisplayName = "Gateway web (first party)",
+            Permissions =
+            {
+                Permissions.Endpoints.Token,
+                Permissions.Endpoints.Revocation,
+                Permissions.GrantTypes.Password,
+                Permissions.GrantTypes.RefreshToken,
+            },
+        }.WithScopes(ApiScopes.All), cancellationToken);
+
+        foreach (var client in options.Value.Clients)
+        {
+            await UpsertAsync(applications, new OpenIddictApplicationDescriptor
+            {
+                ClientId = client.ClientId,
+                ClientSecret = client.ClientSecret,
+                ClientType = ClientTypes.Confidential,
+                DisplayName = client.ClientId,
+                Permissions =
+                {
+                    Permissions.Endpoints.Token,
+                    Permissions.Endpoints.Introspection,
+                    Permissions.Endpoints.Revocation,
+                    Permissions.GrantTypes.ClientCredentials,
+                },
+            }.WithScopes(client.ScopeList), cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task UpsertAsync(IOpenIddictApplicationManager applications, OpenIddictApplicationDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        var existing = await applications.FindByClientIdAsync(descriptor.ClientId!, cancellationToken);
+        if (existing is null)
+        {
+            await applications.CreateAsync(descriptor, cancellationToken);
+        }
+        else
+        {
+            // UpdateAsync with a descriptor re-hashes the configured secret, so a rotated secret takes effect.
+            await applications.UpdateAsync(existing, descriptor, cancellationToken);
+        }
+    }
+}
+
+internal static class ApplicationDescriptorExtensions
+{
+    public static OpenIddictApplicationDescriptor WithScopes(this OpenIddictApplicationDescriptor descriptor, IEnumerable<string> scopes)
+    {
+        descriptor.Permissions.UnionWith(scopes.Select(scope => Permissions.Prefixes.Scope + scope));
+        return descriptor;
+    }
+}

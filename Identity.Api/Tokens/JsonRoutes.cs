@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace Identity.Api.Tokens;
+
+/// <summary>
+/// The seed-compatible JSON routes. They are registered as extra OpenIddict token endpoint URIs:
+/// a custom extraction handler turns their JSON body into an OAuth token request for the
+/// first-party client, so they go through the very same validation and issuance as
+/// <c>/connect/token</c>, and a custom response handler writes their errors as problem+json.
+/// </summary>
+internal static class JsonRoutes
+{
+    public const string Login = "/api/v1/auth/login";
+    public const string Register = "/api/v1/auth/register";
+    public const string Refresh = "/api/v1/auth/refresh";
+
+    public static readonly string[] All = [Login, Register, Refresh];
+
+    public static string? Match(PathString path) =>
+        All.FirstOrDefault(route => path.Equals(route, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>Passwords are 8–128 characters (CONTRACT §3); longer input is a 400, never hashed.</summary>
+internal static class PasswordRules
+{
+    public const int MinLength = 8;
+    public const int MaxLength = 128;
+}
+
+internal sealed record LoginRequest(
+    [property: Required, MaxLength(256)] string? Email,
+    [property: Required, MaxLength(PasswordRules.MaxLength)] string? Password);
+
+internal sealed record RegisterRequest(
+    [property: Required, StringLength(64, MinimumLength = 3), RegularExpression("^[A-Za-z0-9._-]+$")] string? Username,
+    [property: Required, EmailAddress, MaxLength(256)] string? Email,
+    [property: Required, StringLength(PasswordRules.MaxLength, MinimumLength = PasswordRules.MinLength)] string? Password);
+
+internal sealed record RefreshRequest(
+    [property: Required, MaxLength(4096), JsonPropertyName("refresh_token")] string? RefreshToken);

@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Identity.Api.Users;
+
+/// <summary>Options of section <c>Identity:DemoUsers</c>: one shared password for the Development demo users.</summary>
+internal sealed class DemoUsersOptions
+{
+    public const string Section = "Identity:DemoUsers";
+
+    public string? Password { get; set; }
+}
+
+/// <summary>
+/// Creates the three roles everywhere and, in Development only, the demo users admin, trader and
+/// auditor with the configured password. No password in code: without one, no demo user.
+/// </summary>
+internal sealed partial class UserSeeder(
+    IServiceScopeFactory scopes,
+    IHostEnvironment environment,
+    IOptions<DemoUsersOptions> demo,
+    TimeProvider time,
+    ILogger<UserSeeder> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new IdentityRole(role));
+            }
+        }
+
+        if (!environment.IsDevelopment())
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(demo.Value.Password))
+        {
+            NoDemoPassword(logger);
+            return;
+        }
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        foreach (var role in Roles.All)
+        {
+            if (await users.FindByNameAsync(role) is not null)
+            {
+                continue;
+            }
+
+            var user = new User { UserName = role, Email = $"{role}@example.com", EmailConfirmed = true, CreatedAt = time.GetUtcNow() };
+            var created = await users.CreateAsync(user, demo.Value.Password);
+            if (!created.Succeeded)
+            {
+                DemoUserRejected(logger, role, string.Join(" ", created.Errors.Select(error => error.Code)));
+                continue;
+            }
+
+            await users.AddToRoleAsync(user, role);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Warning,
+        Message = "No demo users seeded: Identity:DemoUsers:Password is not configured (dotnet user-secrets set Identity:DemoUsers:Password <password> --project Identity.Api)")]
+    private static partial void NoDemoPassword(ILogger logger);
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "Demo user {UserName} not created: {Errors}")]
+    private static partial void DemoUserRejected(ILogger logger, string userName, string errors);
+}

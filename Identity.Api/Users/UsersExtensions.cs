@@ -1,0 +1,53 @@
+using Identity.Api.Data;
+using Identity.Api.Tokens;
+using Microsoft.AspNetCore.Identity;
+
+namespace Identity.Api.Users;
+
+internal static class UsersExtensions
+{
+    public static IHostApplicationBuilder AddUsers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DemoUsersOptions>().BindConfiguration(DemoUsersOptions.Section);
+        builder.Services.AddIdentityCore<User>(options =>
+            {
+                // CONTRACT §3: length is the rule (8–128); composition rules add little (NIST SP 800-63B).
+                options.Password.RequiredLength = PasswordRules.MinLength;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Lockout.AllowedForNewUsers = true;
+                options.User.RequireUniqueEmail = true;
+                options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<IdentityDb>();
+        builder.Services.AddScoped<Credentials>();
+        builder.Services.AddSingleton<DummyPasswordHash>();
+        builder.Services.AddHostedService<UserSeeder>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/v1/auth/register", RegisterEndpoint.RegisterAsync)
+            .WithTags("Auth")
+            .Accepts<RegisterRequest>("application/json");
+
+        var signedIn = routes.MapGroup("/api/v1").WithTags("Users").RequireAuthorization();
+        signedIn.MapGet("/auth/me", ProfileEndpoints.MeAsync);
+        signedIn.MapGet("/users/profile", ProfileEndpoints.ProfileAsync);
+
+        var admin = routes.MapGroup("/api/v1/admin/users").WithTags("Admin")
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
+        admin.MapGet("/", AdminEndpoints.ListAsync);
+        admin.MapPost("/{id}/lock", AdminEndpoints.LockAsync);
+        admin.MapPost("/{id}/unlock", AdminEndpoints.UnlockAsync);
+        admin.MapPost("/{id}/revoke-sessions", AdminEndpoints.RevokeSessionsAsync);
+        return routes;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using AspireGateway.Tests;
+using Microsoft.Data.Sqlite;
+
+namespace Identity.Api.Tests;
+
+/// <summary>
+/// Identity.Api with its real dependencies: a cache server, a SQLite file of its own, a random
+/// demo password, an issuer and two confidential clients. <see cref="RestartAsync"/> starts a new
+/// instance on the same database, as a redeploy would.
+/// </summary>
+public sealed class IdentityFixture : IAsyncLifetime
+{
+    public const string Issuer = "http://localhost/";
+    public const string PartnerClientId = "partner-app";
+    public const string AuditClientId = "audit-service";
+
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"identity-tests-{Guid.NewGuid():N}.db");
+
+    public IdentityFixture()
+    {
+        Settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:identitydb"] = $"Data Source={_databasePath}",
+            ["Identity:Issuer"] = Issuer,
+            ["Identity:DemoUsers:Password"] = DemoPassword,
+            ["Identity:Clients:0:ClientId"] = PartnerClientId,
+            ["Identity:Clients:0:ClientSecret"] = PartnerSecret,
+            ["Identity:Clients:0:Scopes"] = "trading:read trading:write",
+            ["Identity:Clients:1:ClientId"] = AuditClientId,
+            ["Identity:Clients:1:ClientSecret"] = AuditSecret,
+            ["Identity:Clients:1:Scopes"] = "audit:read",
+        };
+        Service = new ServiceFactory<Program>(Cache, Settings);
+    }
+
+    public CacheServer Cache { get; } = new();
+
+    /// <summary>Random per run: no password is written in the tests either.</summary>
+    public string DemoPassword { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+
+    public string PartnerSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+
+    public string AuditSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+
+    public Dictionary<string, string?> Settings { get; }
+
+    public ServiceFactory<Program> Service { get; private set; }
+
+    public string ConnectionString => $"Data Source={_databasePath}";
+
+    public HttpClient CreateClient() => Service.CreateClient();
+
+    public IdentityClient Api() => new(Service.CreateClient());
+
+    /// <summary>Stops this instance and starts a new one on the same database and cache.</summary>
+    public async Task RestartAsync()
+    {
+        await Service.DisposeAsync();
+        Service = new ServiceFactory<Program>(Cache, Settings);
+    }
+
+    /// <summary>A new instance with other settings, on the same database (caller disposes it).</summary>
+    public ServiceFactory<Program> WithSettings(IReadOnlyDictionary<string, string?> overrides) =>
+        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value));
+
+    public Task InitializeAsync()
+    {
+        _ = Service.Server;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        Cache.Dispose();
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _databasePath, _databasePath + "-wal", _databasePath + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class IdentityCollection : ICollectionFixture<IdentityFixture>
+{
+    public const string Name = "identity";
+}
