@@ -25,7 +25,7 @@ internal sealed class EndSessionOnRefreshTokenReuse(IOpenIddictTokenManager toke
     public async ValueTask HandleAsync(ValidateTokenContext context)
     {
         if (context.Principal is null || string.IsNullOrEmpty(context.TokenId) || string.IsNullOrEmpty(context.AuthorizationId)
-            || !context.Principal.HasTokenType(TokenTypeHints.RefreshToken))
+            || !context.Principal.HasTokenType(TokenTypeIdentifiers.RefreshToken))
         {
             return;
         }
@@ -58,7 +58,7 @@ internal sealed class EndSessionOnRefreshTokenRevocation(SessionRevoker sessions
     public async ValueTask HandleAsync(HandleRevocationRequestContext context)
     {
         if (context.GenericTokenPrincipal is { } principal
-            && principal.HasTokenType(TokenTypeHints.RefreshToken)
+            && principal.HasTokenType(TokenTypeIdentifiers.RefreshToken)
             && principal.GetAuthorizationId() is { Length: > 0 } sessionId)
         {
             await sessions.EndAsync(sessionId, "refresh_token_revoked", principal.GetClaim(Claims.Subject), context.CancellationToken);

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
+using System.Text.Json;
 using Identity.Api.Users;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.JsonWebTokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -66,7 +68,8 @@ internal sealed class TokenPrincipals(
 
         var identity = NewIdentity();
         identity.SetClaim(Claims.Subject, user.Id);
-        identity.SetClaims(Claims.Role, roles);
+        // Always a JSON array, even for one role, so consumers never meet two shapes.
+        identity.AddClaim(new Claim(Claims.Role, JsonSerializer.Serialize(roles), JsonClaimValueTypes.JsonArray));
         identity.SetScopes(scopes);
         identity.SetResources(ApiScopes.UserAudiences);
         return new ClaimsPrincipal(identity);
