@@ -64,6 +64,17 @@ public sealed class IdentityFixture : IAsyncLifetime
     public ServiceFactory<Program> WithSettings(IReadOnlyDictionary<string, string?> overrides) =>
         new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value));
 
+    /// <summary>Clears failed-login counts straight in the database, as an admin unlock would.</summary>
+    public async Task ResetLockoutAsync(string email)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE AspNetUsers SET AccessFailedCount = 0, LockoutEnd = NULL WHERE NormalizedEmail = $email";
+        command.Parameters.AddWithValue("$email", email.ToUpperInvariant());
+        await command.ExecuteNonQueryAsync();
+    }
+
     public Task InitializeAsync()
     {
         _ = Service.Server;
