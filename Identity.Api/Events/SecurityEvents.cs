@@ -21,6 +21,13 @@ internal sealed partial class SecurityEvents(
         string? reason = null,
         CancellationToken cancellationToken = default)
     {
+        Stage(type, outcome, userId, clientId, sessionId, reason);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Adds the event to the unit of work the caller is about to save (one write instead of two).</summary>
+    public void Stage(string type, string outcome, string? userId = null, string? clientId = null, string? sessionId = null, string? reason = null)
+    {
         var clientIp = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
         db.SecurityEvents.Add(new SecurityEvent
         {
@@ -33,7 +40,6 @@ internal sealed partial class SecurityEvents(
             SessionId = sessionId,
             Reason = reason,
         });
-        await db.SaveChangesAsync(cancellationToken);
         Log(logger, type, outcome, reason, userId, clientId, sessionId, clientIp);
     }
 

@@ -122,6 +122,22 @@ internal sealed class ExtractJsonTokenRequest : IOpenIddictServerHandler<Extract
     }
 }
 
+/// <summary>OpenIddict's own form extraction, limited to <c>/connect/token</c>.</summary>
+internal sealed class ExtractFormTokenRequest : IOpenIddictServerHandler<ExtractTokenRequestContext>
+{
+    private readonly OpenIddictServerAspNetCoreHandlers.ExtractPostRequest<ExtractTokenRequestContext> _builtIn = new();
+
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractTokenRequestContext>()
+            .Import(OpenIddictServerAspNetCoreHandlers.ExtractPostRequest<ExtractTokenRequestContext>.Descriptor)
+            .AddFilter<RequireOAuthRoute<ExtractTokenRequestContext>>()
+            .UseSingletonHandler<ExtractFormTokenRequest>()
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ExtractTokenRequestContext context) => _builtIn.HandleAsync(context);
+}
+
 /// <summary>Lets a handler run only for the JSON routes (or, negated, only for the OAuth endpoint).</summary>
 internal sealed class RequireJsonRoute<TContext> : IOpenIddictServerHandlerFilter<TContext> where TContext : OpenIddictServerEvents.BaseContext
 {

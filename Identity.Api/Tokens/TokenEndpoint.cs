@@ -18,7 +18,8 @@ namespace Identity.Api.Tokens;
 internal static class TokenEndpoint
 {
     public static async Task<Results<SignInHttpResult, ForbidHttpResult>> ExchangeAsync(
-        HttpContext context, Credentials credentials, TokenPrincipals principals, UserManager<User> users, SecurityEvents events)
+        HttpContext context, Credentials credentials, TokenPrincipals principals, UserManager<User> users,
+        IOpenIddictApplicationManager applications, SecurityEvents events)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenIddict request is missing: is passthrough enabled?");
@@ -26,7 +27,16 @@ internal static class TokenEndpoint
 
         if (request.IsClientCredentialsGrantType())
         {
-            var principal = TokenPrincipals.ForClient(request.ClientId!, request.GetScopes());
+            // No scope asked for: every scope the client is allowed (OpenIddict already refused any other).
+            var scopes = request.GetScopes();
+            if (scopes.IsEmpty && await applications.FindByClientIdAsync(request.ClientId!, cancellationToken) is { } application)
+            {
+                scopes = [.. (await applications.GetPermissionsAsync(application, cancellationToken))
+                    .Where(permission => permission.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
+                    .Select(permission => permission[Permissions.Prefixes.Scope.Length..])];
+            }
+
+            var principal = TokenPrincipals.ForClient(request.ClientId!, scopes);
             await events.RecordAsync(SecurityEventTypes.ClientTokenIssued, Outcomes.Success, clientId: request.ClientId, cancellationToken: cancellationToken);
             return SignIn(principal);
         }

@@ -48,10 +48,7 @@ internal static class TokensExtensions
 
                 // The JSON routes share the token endpoint: the form parser only runs for /connect/token.
                 server.RemoveEventHandler(OpenIddictServerAspNetCoreHandlers.ExtractPostRequest<OpenIddictServerEvents.ExtractTokenRequestContext>.Descriptor);
-                server.AddEventHandler(OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ExtractTokenRequestContext>()
-                    .Import(OpenIddictServerAspNetCoreHandlers.ExtractPostRequest<OpenIddictServerEvents.ExtractTokenRequestContext>.Descriptor)
-                    .AddFilter<RequireOAuthRoute<OpenIddictServerEvents.ExtractTokenRequestContext>>()
-                    .Build());
+                server.AddEventHandler(ExtractFormTokenRequest.Descriptor);
                 server.AddEventHandler(ExtractJsonTokenRequest.Descriptor);
                 server.AddEventHandler(WriteJsonRouteResponse.Descriptor);
                 server.AddEventHandler(AlwaysReturnScope.Descriptor);

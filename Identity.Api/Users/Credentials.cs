@@ -31,8 +31,9 @@ internal sealed class Credentials(UserManager<User> users, DummyPasswordHash dum
 
         if (!await users.CheckPasswordAsync(user, password))
         {
+            // Staged, then saved with the failure count: one write, as on the unknown-email path.
+            events.Stage(SecurityEventTypes.LoginFailed, Outcomes.Failure, user.Id, clientId, reason: "wrong_password");
             await users.AccessFailedAsync(user);
-            await events.RecordAsync(SecurityEventTypes.LoginFailed, Outcomes.Failure, user.Id, clientId, reason: "wrong_password", cancellationToken: cancellationToken);
             if (await users.IsLockedOutAsync(user))
             {
                 await events.RecordAsync(SecurityEventTypes.LockedOut, Outcomes.Success, user.Id, clientId, reason: "too_many_failures", cancellationToken: cancellationToken);
