@@ -65,13 +65,17 @@ public sealed class IdentityFixture : IAsyncLifetime
         new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value));
 
     /// <summary>Clears failed-login counts straight in the database, as an admin unlock would.</summary>
-    public async Task ResetLockoutAsync(string email)
+    public Task ResetLockoutAsync(string email) =>
+        ExecuteAsync("UPDATE AspNetUsers SET AccessFailedCount = 0, LockoutEnd = NULL WHERE NormalizedEmail = $email", email.ToUpperInvariant());
+
+    /// <summary>Changes the database behind the service's back, as another replica or an operator would.</summary>
+    public async Task ExecuteAsync(string sql, string email)
     {
         await using var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE AspNetUsers SET AccessFailedCount = 0, LockoutEnd = NULL WHERE NormalizedEmail = $email";
-        command.Parameters.AddWithValue("$email", email.ToUpperInvariant());
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$email", email);
         await command.ExecuteNonQueryAsync();
     }
 

@@ -115,6 +115,16 @@ public sealed class SessionTests(IdentityFixture fixture)
         Assert.Equal(HttpStatusCode.OK, await after.StatusAsync(after.RefreshAsync(tokens.RefreshToken!)));
     }
 
+    [Fact]
+    public async Task ADeactivatedAccountCannotRefreshEvenWithALiveSession()
+    {
+        using var api = fixture.Api();
+        var (tokens, email, _) = await api.NewUserAsync();
+        await fixture.ExecuteAsync("UPDATE AspNetUsers SET IsActive = 0 WHERE NormalizedEmail = $email", email.ToUpperInvariant());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.RefreshAsync(tokens.RefreshToken!)));
+    }
+
     internal static string Sid(string accessToken) =>
         new JwtSecurityTokenHandler().ReadJwtToken(accessToken).Claims.Single(claim => claim.Type == "sid").Value;
 }
