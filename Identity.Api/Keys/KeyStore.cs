@@ -17,7 +17,7 @@ internal sealed partial class KeyStore(
     KeyProtector protector,
     IOptions<KeyOptions> keyOptions,
     IOptions<TokenOptions> tokenOptions,
-    TimeProvider time,
+    [FromKeyedServices(KeysExtensions.ClockKey)] TimeProvider time,
     ILogger<KeyStore> logger)
 {
     public async Task RefreshAsync(CancellationToken cancellationToken)

@@ -11,8 +11,15 @@ internal static class KeysExtensions
         "set a base64 secret of at least 32 random bytes (environment variable Identity__Keys__Secret, user-secrets or a key vault). " +
         "It encrypts the persisted signing keys and the refresh tokens; generate one with `openssl rand -base64 32`.";
 
+    /// <summary>
+    /// The key schedule's own clock (the service's TimeProvider by default), so a test can move it
+    /// days ahead without moving the clock tokens are issued and validated by.
+    /// </summary>
+    public const string ClockKey = "keys";
+
     public static IHostApplicationBuilder AddKeys(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddKeyedSingleton(ClockKey, (services, _) => services.GetRequiredService<TimeProvider>());
         builder.Services.AddOptions<KeyOptions>()
             .BindConfiguration(KeyOptions.Section)
             .ValidateDataAnnotations()
