@@ -6,12 +6,20 @@ var builder = DistributedApplication.CreateBuilder(args);
 var cache = builder.AddCache("cache");
 
 // Secrets, generated on first run and kept in this AppHost's user-secrets (azd asks or generates them).
-var accountNumberKey = builder.AddParameter("trading-account-number-key",
-    new GenerateParameterDefault { MinLength = 44, Special = false }, secret: true, persist: true);
+var accountNumberKey = builder.AddSecret("trading-account-number-key");
+var signingKeySecret = builder.AddSecret("identity-key-secret");
+var auditClientSecret = builder.AddSecret("gateway-audit-client-secret");
+var demoPassword = builder.AddParameter("demo-user-password",
+    new GenerateParameterDefault { MinLength = 20, MinLower = 2, MinUpper = 2, MinNumeric = 2, MinSpecial = 1 }, secret: true, persist: true);
 
 // Services. Only the gateway is reachable from outside; it is the single public entry point.
 var identity = builder.AddProject<Projects.Identity_Api>("identity")
     .WithReference(cache).WaitFor(cache)
+    .WithEnvironment("Identity__Keys__Secret", signingKeySecret)
+    .WithEnvironment("Identity__DemoUsers__Password", demoPassword)
+    .WithEnvironment("Identity__Clients__0__ClientId", "gateway-audit")
+    .WithEnvironment("Identity__Clients__0__ClientSecret", auditClientSecret)
+    .WithEnvironment("Identity__Clients__0__Scopes", "audit:read")
     .WithHttpHealthCheck("/health");
 
 var trading = builder.AddProject<Projects.Trading_Api>("trading")
@@ -25,9 +33,14 @@ var gateway = builder.AddProject<Projects.Gateway_Api>("gateway")
     .WithReference(cache).WaitFor(cache)
     .WithReference(identity).WaitFor(identity)
     .WithReference(trading)
+    .WithEnvironment("Gateway__Audit__IdentityClientSecret", auditClientSecret)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
-builder.AnnounceWhenReady(gateway);
+// The issuer in every token and in discovery is the gateway's public URL: clients only ever see the gateway.
+// The issuer in every token and in discovery is the gateway's public URL: clients only ever see the gateway.
+identity.WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
+
+builder.AnnounceWhenReady(gateway, demoPassword);
 
 builder.Build().Run();

@@ -1,3 +1,5 @@
+using Gateway.Api.Auth;
+using Gateway.Api.Hardening;
 using Gateway.Api.Health;
 using Gateway.Api.Proxy;
 
@@ -5,13 +7,22 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddSharedCache();
+builder.AddEdgeHardening();
+builder.AddEdgeAuthentication();
 builder.AddGatewayProxy();
 builder.AddDownstreamHealth();
 
 var app = builder.Build();
 
+// Outermost first: every response, errors and 429 included, leaves through the hardening layer.
+app.UseEdgeHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCors();
+app.UseAuthentication();
+app.UseRevocationGuard();
+app.UseAuthorization();
+app.UseRequestTimeouts();
 
 app.MapDefaultEndpoints();
 app.MapServiceInfo();

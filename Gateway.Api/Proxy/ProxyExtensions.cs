@@ -1,3 +1,5 @@
+using Yarp.ReverseProxy.Forwarder;
+
 namespace Gateway.Api.Proxy;
 
 internal static class ProxyExtensions
@@ -6,10 +8,16 @@ internal static class ProxyExtensions
 
     /// <summary>
     /// YARP with routes and clusters from configuration (section <c>ReverseProxy</c>, reloaded on
-    /// change); cluster addresses such as <c>https+http://trading</c> resolve through Aspire service discovery.
+    /// change); cluster addresses such as <c>https+http://trading</c> resolve through Aspire service
+    /// discovery. Each route names its policies (CONTRACT §1, §6): <c>AuthorizationPolicy</c>,
+    /// <c>Timeout</c>, <c>MaxRequestBodySize</c>, and in <c>Metadata</c>: <c>RateLimitPolicy</c>,
+    /// <c>ContentTypes</c>, <c>RequireIdempotencyKey</c>.
     /// </summary>
     public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.Section);
+        builder.Services.AddSingleton<DestinationResilience>();
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, ResilientForwarderHttpClientFactory>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection(Section))
             .AddServiceDiscoveryDestinationResolver();
@@ -18,7 +26,11 @@ internal static class ProxyExtensions
 
     public static IEndpointRouteBuilder MapGatewayProxy(this IEndpointRouteBuilder routes)
     {
-        routes.MapReverseProxy();
+        routes.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<RouteRules>();
+            proxy.UseMiddleware<UpstreamErrors>();
+        });
         return routes;
     }
 

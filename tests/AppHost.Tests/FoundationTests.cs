@@ -17,21 +17,6 @@ public sealed class FoundationTests(AppHostFixture fixture) : IClassFixture<AppH
         Assert.False(response.Headers.Contains("Server"));
     }
 
-    [Theory]
-    [InlineData("/api/v1/auth/me")]
-    [InlineData("/api/v1/trading/accounts")]
-    public async Task GatewayRoutesToTheBackendFoundThroughServiceDiscovery(string path)
-    {
-        using var client = fixture.CreateGatewayClient();
-
-        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
-
-        // The gateway has no authentication of its own yet: the bearer challenge comes from the backend.
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-    }
-
     [Fact]
     public async Task EveryServiceReadsAndWritesTheSharedCache()
     {

@@ -11,7 +11,7 @@ public sealed class FoundationTests(GatewayFixture fixture) : IClassFixture<Gate
     [InlineData("/api/v1/trading/accounts")]
     public async Task ApiRoutesAreProxiedToTheirBackendWithPathIntact(string path)
     {
-        using var client = fixture.Gateway.CreateClient();
+        using var client = fixture.Client(fixture.Tokens.Trader());
 
         var echoed = await client.GetFromJsonAsync<EchoedRequest>(new Uri(path, UriKind.Relative));
 

@@ -1,33 +1,64 @@
+using System.Net.Http.Headers;
 using AspireGateway.Tests;
 
 namespace Gateway.Api.Tests;
 
-/// <summary>The gateway with a real cache, its two clusters pointed at a real stand-in backend.</summary>
+/// <summary>
+/// The gateway with a real cache, a real token issuer (discovery + JWKS over HTTP) and its two
+/// clusters pointed at a real stand-in backend that echoes what reached it.
+/// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
-    private readonly CacheServer _cache = new();
+    public CacheServer Cache { get; } = new();
 
     public StubBackend Backend { get; private set; } = null!;
+
+    public TestTokenIssuer Tokens { get; private set; } = null!;
 
     public ServiceFactory<Program> Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Backend = await StubBackend.StartAsync();
+        Tokens = await TestTokenIssuer.StartAsync();
         Gateway = CreateGateway(Backend.Address);
     }
 
-    /// <summary>A gateway whose clusters point at <paramref name="backendAddress"/>.</summary>
-    public ServiceFactory<Program> CreateGateway(string backendAddress) => new(_cache, new Dictionary<string, string?>
+    /// <summary>A gateway whose clusters point at <paramref name="backendAddress"/>, with extra settings.</summary>
+    public ServiceFactory<Program> CreateGateway(string backendAddress, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        ["ReverseProxy:Clusters:identity:Destinations:primary:Address"] = backendAddress,
-        ["ReverseProxy:Clusters:trading:Destinations:primary:Address"] = backendAddress,
-    });
+        var all = new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Clusters:identity:Destinations:primary:Address"] = backendAddress,
+            ["ReverseProxy:Clusters:trading:Destinations:primary:Address"] = backendAddress,
+            ["Auth:Authority"] = Tokens.Address,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return new ServiceFactory<Program>(Cache, all);
+    }
+
+    public HttpClient Client(string? token = null) => Client(Gateway, token);
+
+    public static HttpClient Client(ServiceFactory<Program> gateway, string? token = null)
+    {
+        var client = gateway.CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
 
     public async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
         await Backend.DisposeAsync();
-        _cache.Dispose();
+        await Tokens.DisposeAsync();
+        Cache.Dispose();
     }
 }

@@ -31,7 +31,7 @@ public sealed class IdentityFixture : IAsyncLifetime
             ["Identity:Clients:1:ClientSecret"] = AuditSecret,
             ["Identity:Clients:1:Scopes"] = "audit:read",
         };
-        Service = new ServiceFactory<Program>(Cache, Settings);
+        Service = new IdentityFactory(Cache, Settings);
     }
 
     public CacheServer Cache { get; } = new();
@@ -45,7 +45,7 @@ public sealed class IdentityFixture : IAsyncLifetime
 
     public Dictionary<string, string?> Settings { get; }
 
-    public ServiceFactory<Program> Service { get; private set; }
+    public IdentityFactory Service { get; private set; }
 
     public string ConnectionString => $"Data Source={_databasePath}";
 
@@ -57,12 +57,12 @@ public sealed class IdentityFixture : IAsyncLifetime
     public async Task RestartAsync()
     {
         await Service.DisposeAsync();
-        Service = new ServiceFactory<Program>(Cache, Settings);
+        Service = new IdentityFactory(Cache, Settings);
     }
 
     /// <summary>A new instance with other settings, on the same database (caller disposes it).</summary>
-    public ServiceFactory<Program> WithSettings(IReadOnlyDictionary<string, string?> overrides) =>
-        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value));
+    public IdentityFactory WithSettings(IReadOnlyDictionary<string, string?> overrides, int? hashIterations = IdentityFactory.TestHashIterations, TimeProvider? keyClock = null) =>
+        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), hashIterations, keyClock);
 
     /// <summary>Clears failed-login counts straight in the database, as an admin unlock would.</summary>
     public Task ResetLockoutAsync(string email) =>

@@ -1,9 +1,6 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Net;
-using AspireGateway.Tests;
 using Identity.Api.Keys;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -17,7 +14,7 @@ public sealed class KeyTests(IdentityFixture fixture)
     public async Task RotationPublishesTheNextKeyBeforeItSignsAndKeepsTheOldOneForLiveTokens()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = new KeyClockFactory(fixture, clock, FreshDatabase());
+        await using var service = fixture.WithSettings(new Dictionary<string, string?> { ["ConnectionStrings:identitydb"] = FreshDatabase() }, keyClock: clock);
         using var api = new IdentityClient(service.CreateClient());
         var rotation = service.Services.GetRequiredService<KeyRotationService>();
         var (first, email, password) = await api.NewUserAsync();
@@ -99,16 +96,5 @@ public sealed class KeyTests(IdentityFixture fixture)
     {
         using var response = await api.GetAsync("/.well-known/jwks", accessToken: null);
         return [.. (await IdentityClient.JsonAsync(response)).GetProperty("keys").EnumerateArray().Select(key => key.GetProperty("kid").GetString()!)];
-    }
-
-    /// <summary>The service on its own database, with the key schedule's clock in the test's hand.</summary>
-    private sealed class KeyClockFactory(IdentityFixture fixture, FakeTimeProvider clock, string database)
-        : ServiceFactory<Program>(fixture.Cache, new Dictionary<string, string?>(fixture.Settings) { ["ConnectionStrings:identitydb"] = database })
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(KeysExtensions.ClockKey, clock));
-        }
     }
 }

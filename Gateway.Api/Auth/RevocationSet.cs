@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using StackExchange.Redis;
+
+namespace Gateway.Api.Auth;
+
+/// <summary>
+/// The sessions that ended (identity's protocol: key <c>revoked:sid:{sid}</c> with a TTL as long as
+/// the session's tokens can live, plus a <c>revocations</c> pub/sub notice). Kept in process memory
+/// so that checking a token costs a dictionary lookup, not a cache round trip; fed by the channel
+/// within milliseconds on every replica, and reconciled from the keys on start, on reconnect and
+/// every <see cref="ReconcileInterval"/> so a missed notice is repaired.
+/// </summary>
+internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimeProvider time, ILogger<RevocationSet> logger) : BackgroundService
+{
+    public const string Channel = "revocations";
+    public const string KeyPrefix = "revoked:sid:";
+    public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(30);
+
+    // How long after the last successful reconcile the set is still trusted while the cache is unreachable.
+    private static readonly TimeSpan TrustWindow = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
+    private long _lastReconciledTicks;
+
+    public int Count => _revoked.Count;
+
+    /// <summary>False when the set may be missing revocations: the cache cannot be reached and the last reconcile is old.</summary>
+    public bool IsCurrent => cache.IsConnected && time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastReconciledTicks), TimeSpan.Zero) < TrustWindow;
+
+    public bool IsRevoked(string? sessionId) =>
+        sessionId is not null && _revoked.TryGetValue(sessionId, out var until) && until > time.GetUtcNow();
+
+    public void Add(string sessionId, TimeSpan ttl) => _revoked[sessionId] = time.GetUtcNow() + ttl;
+
+    public async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var database = cache.GetDatabase();
+        foreach (var server in cache.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: KeyPrefix + "*", pageSize: 1000).WithCancellation(cancellationToken))
+            {
+                var ttl = await database.KeyTimeToLiveAsync(key);
+                Add(key.ToString()[KeyPrefix.Length..], ttl ?? TimeSpan.FromMinutes(10));
+            }
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var (sid, until) in _revoked)
+        {
+            if (until <= now)
+            {
+                _revoked.TryRemove(sid, out _);
+            }
+        }
+
+        Interlocked.Exchange(ref _lastReconciledTicks, now.UtcTicks);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var subscriber = cache.GetSubscriber();
+        await subscriber.SubscribeAsync(RedisChannel.Literal(Channel), (_, message) =>
+        {
+            if (!message.IsNullOrEmpty)
+            {
+                Add(message.ToString(), TimeSpan.FromMinutes(10));
+            }
+        });
+        cache.ConnectionRestored += (_, _) => _ = SafeReconcileAsync(stoppingToken);
+
+        using var timer = new PeriodicTimer(ReconcileInterval, time);
+        do
+        {
+            await SafeReconcileAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task SafeReconcileAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReconcileAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogReconcileFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reconcile revoked sessions from the cache; writes are refused until it succeeds")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception);
+}
+
+internal static class RevocationExtensions
+{
+    public static IHostApplicationBuilder AddRevocation(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<RevocationSet>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RevocationSet>());
+        return builder;
+    }
+}

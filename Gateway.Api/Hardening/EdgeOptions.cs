@@ -1,0 +1,19 @@
+namespace Gateway.Api.Hardening;
+
+/// <summary>Edge hardening settings (section <c>Gateway:Edge</c>), reloaded on change.</summary>
+internal sealed class EdgeOptions
+{
+    public const string Section = "Gateway:Edge";
+
+    /// <summary>CORS allow-list; empty denies every cross-origin browser call.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Addresses whose <c>X-Forwarded-For</c> is believed (e.g. the platform's ingress).</summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>Request body limit for routes that set none (CONTRACT §1: 64 KiB).</summary>
+    public long DefaultMaxRequestBodySize { get; set; } = 64 * 1024;
+
+    /// <summary>Media types a body may have when a route names none.</summary>
+    public string[] DefaultContentTypes { get; set; } = ["application/json"];
+}

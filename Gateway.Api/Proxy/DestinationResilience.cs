@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+
+namespace Gateway.Api.Proxy;
+
+/// <summary>Breaker and retry settings for every destination (section <c>Gateway:Resilience</c>).</summary>
+internal sealed class ResilienceOptions
+{
+    public const string Section = "Gateway:Resilience";
+
+    public double FailureRatio { get; set; } = 0.5;
+
+    public int MinimumThroughput { get; set; } = 5;
+
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    public int MaxRetries { get; set; } = 2;
+}
+
+/// <summary>
+/// One Polly pipeline per destination (scheme://host:port): a retry for requests that are safe
+/// to repeat, around a circuit breaker that opens on repeated 5xx, timeouts or refused
+/// connections (never on 4xx) and lets one probe through when half-open.
+/// </summary>
+internal sealed partial class DestinationResilience(IOptions<ResilienceOptions> options, ILogger<DestinationResilience> logger, IMeterFactory meters)
+{
+    public static readonly ResiliencePropertyKey<bool> Repeatable = new("gateway.repeatable");
+    public static readonly ResiliencePropertyKey<bool> RepeatableBeforeSend = new("gateway.repeatable-before-send");
+
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
+    private readonly Counter<long> _breakerChanges = meters.Create(TelemetryExtensions.SourcePrefix + "Gateway").CreateCounter<long>("gateway.breaker.transitions");
+
+    public ResiliencePipeline<HttpResponseMessage> For(Uri destination) =>
+        _pipelines.GetOrAdd(destination.GetLeftPart(UriPartial.Authority), Build);
+
+    private ResiliencePipeline<HttpResponseMessage> Build(string destination)
+    {
+        var settings = options.Value;
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (settings.MaxRetries > 0)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = settings.MaxRetries,
+                Delay = TimeSpan.FromMilliseconds(50),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context, args.Outcome)),
+            });
+        }
+
+        return pipeline
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome)),
+                OnOpened = _ => Transition(destination, "open"),
+                OnHalfOpened = _ => Transition(destination, "half-open"),
+                OnClosed = _ => Transition(destination, "closed"),
+            })
+            .Build();
+    }
+
+    private static bool IsFailure(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException } => true,
+        { Result: { } response } => (int)response.StatusCode >= 500,
+        _ => false,
+    };
+
+    // Idempotent methods repeat on any upstream failure. A POST with an Idempotency-Key repeats only
+    // when the connection was refused: its streamed body was never sent, so nothing can run twice.
+    private static bool ShouldRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome)
+    {
+        if (context.Properties.GetValue(Repeatable, false))
+        {
+            return outcome.Exception is HttpRequestException
+                || outcome.Result?.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+        }
+
+        return context.Properties.GetValue(RepeatableBeforeSend, false)
+            && outcome.Exception is HttpRequestException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused } };
+    }
+
+    private ValueTask Transition(string destination, string state)
+    {
+        _breakerChanges.Add(1, new KeyValuePair<string, object?>("destination", destination), new KeyValuePair<string, object?>("state", state));
+        LogBreaker(logger, destination, state);
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit breaker for {Destination} is now {State}")]
+    private static partial void LogBreaker(ILogger logger, string destination, string state);
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Gateway.Api.Proxy;
+
+/// <summary>
+/// Turns a failed forward into the answers CONTRACT §6 promises: 504 when the route's timeout
+/// passed, 503 with <c>Retry-After</c> while the destination's breaker is open or the destination
+/// refuses connections, 502 for anything else the upstream did wrong. Never a stack trace.
+/// </summary>
+internal sealed class UpstreamErrors(RequestDelegate next, IProblemDetailsService problems)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        if (error is null || context.Response.HasStarted)
+        {
+            return;
+        }
+
+        var timedOut = context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
+        var (status, retryAfter, detail) = error.Exception switch
+        {
+            _ when timedOut || error.Error == ForwarderError.RequestTimedOut => (StatusCodes.Status504GatewayTimeout, (TimeSpan?)null, "The service behind this route did not answer in time."),
+            TimeoutRejectedException => (StatusCodes.Status504GatewayTimeout, null, "The service behind this route did not answer in time."),
+            BrokenCircuitException broken => (StatusCodes.Status503ServiceUnavailable, broken.RetryAfter ?? TimeSpan.FromSeconds(5), "The service behind this route is failing; requests are paused while it recovers."),
+            HttpRequestException { InnerException: System.Net.Sockets.SocketException } => (StatusCodes.Status503ServiceUnavailable, TimeSpan.FromSeconds(1), "The service behind this route is not reachable."),
+            _ when error.Error == ForwarderError.RequestCanceled => (StatusCodes.Status499ClientClosedRequest, null, "The client closed the request."),
+            _ => (StatusCodes.Status502BadGateway, null, "The service behind this route answered with an error."),
+        };
+
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        if (retryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (status != StatusCodes.Status499ClientClosedRequest)
+        {
+            await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = { Status = status, Detail = detail } });
+        }
+    }
+}

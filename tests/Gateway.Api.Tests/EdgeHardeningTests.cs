@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using AspireGateway.Tests;
+
+namespace Gateway.Api.Tests;
+
+public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    [Theory]
+    [InlineData("/", HttpStatusCode.OK)]
+    [InlineData("/no/such/path", HttpStatusCode.NotFound)]
+    [InlineData("/api/v1/trading/accounts", HttpStatusCode.Unauthorized)]
+    public async Task EveryResponseCarriesTheSecurityHeaders(string path, HttpStatusCode status)
+    {
+        using var client = fixture.Client();
+
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.True(response.Headers.Contains("Permissions-Policy"));
+        Assert.False(response.Headers.Contains("Server"));
+        Assert.False(response.Headers.Contains("X-Powered-By"));
+        Assert.True(response.Headers.Contains("X-Request-Id"));
+    }
+
+    [Fact]
+    public async Task AWellFormedRequestIdIsKeptReturnedAndPassedDownstream()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/trading/accounts");
+        request.Headers.Add("X-Request-Id", "client-req_42.a");
+
+        using var response = await client.SendAsync(request);
+        var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>();
+
+        Assert.Equal("client-req_42.a", response.Headers.GetValues("X-Request-Id").Single());
+        Assert.Equal("client-req_42.a", echoed!.Header("X-Request-Id"));
+    }
+
+    [Theory]
+    [InlineData("has spaces")]
+    [InlineData("<script>")]
+    [InlineData("")]
+    public async Task AMalformedRequestIdIsReplaced(string supplied)
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/trading/accounts");
+        request.Headers.TryAddWithoutValidation("X-Request-Id", supplied);
+
+        using var response = await client.SendAsync(request);
+        var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>();
+        var returned = response.Headers.GetValues("X-Request-Id").Single();
+
+        Assert.NotEqual(supplied, returned);
+        Assert.Matches("^[A-Za-z0-9._-]{1,128}$", returned);
+        Assert.Equal(returned, echoed!.Header("X-Request-Id"));
+    }
+
+    [Fact]
+    public async Task IdentityAndForwardingHeadersFromTheClientNeverReachTheBackend()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/trading/accounts");
+        request.Headers.Add("X-User-Id", "admin");
+        request.Headers.Add("X-User-Roles", "admin");
+        request.Headers.Add("X-Forwarded-For", "6.6.6.6");
+        request.Headers.Add("X-Forwarded-Host", "evil.test");
+        request.Headers.Add("Forwarded", "for=6.6.6.6");
+
+        using var response = await client.SendAsync(request);
+        var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>();
+
+        Assert.Null(echoed!.Header("X-User-Id"));
+        Assert.Null(echoed.Header("X-User-Roles"));
+        Assert.Null(echoed.Header("Forwarded"));
+        Assert.DoesNotContain("6.6.6.6", echoed.Header("X-Forwarded-For") ?? string.Empty, StringComparison.Ordinal);
+        Assert.NotEqual("evil.test", echoed.Header("X-Forwarded-Host"));
+        Assert.StartsWith("Bearer ", echoed.Header("Authorization"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABodyOfAnotherMediaTypeIs415BeforeItReachesTheBackend()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/trading/orders") { Content = new StringContent("symbol=AAPL", Encoding.UTF8, "text/plain") };
+        request.Headers.Add("Idempotency-Key", "k1");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ABodyOverTheRouteLimitIs413()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/trading/orders")
+        {
+            Content = new StringContent("{\"pad\":\"" + new string('x', 70 * 1024) + "\"}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", "k2");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task PlacingAnOrderWithoutIdempotencyKeyIs400AtTheEdge()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+
+        using var response = await client.PostAsJsonAsync(new Uri("/api/v1/trading/orders", UriKind.Relative), new { symbol = "AAPL" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AKnownPathWithTheWrongMethodIs405Problem()
+    {
+        using var client = fixture.Client();
+
+        using var response = await client.PutAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task CorsIsDeniedUnlessTheOriginIsAllowListed()
+    {
+        await using var gateway = fixture.CreateGateway(fixture.Backend.Address, new Dictionary<string, string?> { ["Gateway:Edge:AllowedOrigins:0"] = "https://app.example" });
+        using var client = GatewayFixture.Client(gateway);
+
+        using var allowed = await client.SendAsync(Preflight("https://app.example"));
+        using var denied = await client.SendAsync(Preflight("https://evil.example"));
+
+        Assert.Equal("https://app.example", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.False(allowed.Headers.Contains("Access-Control-Allow-Credentials"));
+        Assert.False(denied.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    private static HttpRequestMessage Preflight(string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, "/api/v1/trading/accounts");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization");
+        return request;
+    }
+}
