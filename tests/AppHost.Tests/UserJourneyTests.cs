@@ -52,7 +52,7 @@ public sealed class UserJourneyTests(AppHostFixture fixture) : IClassFixture<App
         using var client = fixture.CreateGatewayClient();
 
         var discovery = await client.GetFromJsonAsync<JsonElement>(new Uri("/.well-known/openid-configuration", UriKind.Relative));
-        var jwks = await client.GetFromJsonAsync<JsonElement>(new Uri(discovery.GetProperty("jwks_uri").GetString()!).PathAndQuery, UriKind.Relative));
+        var jwks = await client.GetFromJsonAsync<JsonElement>(new Uri(new Uri(discovery.GetProperty("jwks_uri").GetString()!).PathAndQuery, UriKind.Relative));
 
         Assert.Equal(client.BaseAddress!.GetLeftPart(UriPartial.Authority), discovery.GetProperty("issuer").GetString()!.TrimEnd('/'));
         Assert.True(jwks.GetProperty("keys").GetArrayLength() > 0);

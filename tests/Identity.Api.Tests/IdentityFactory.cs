@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Identity.Api.Tests;
 
@@ -16,13 +17,22 @@ public sealed class IdentityFactory(
     CacheServer cache,
     IReadOnlyDictionary<string, string?> settings,
     int? hashIterations = IdentityFactory.TestHashIterations,
-    TimeProvider? keyClock = null) : ServiceFactory<Program>(cache, settings)
+    TimeProvider? keyClock = null,
+    CapturedLogs? logs = null) : ServiceFactory<Program>(cache, settings)
 {
     public const int TestHashIterations = 10_000;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        if (logs is not null)
+        {
+            // A provider-specific rule outranks appsettings' category levels: this one sees every
+            // category from Information up, OpenIddict included (shipped at Warning). OpenIddict's own
+            // Debug/Trace lines print whole tokens by design; the service never ships them on.
+            builder.ConfigureLogging(logging => logging.AddProvider(logs).AddFilter<CapturedLogs>(null, LogLevel.Information));
+        }
+
         builder.ConfigureTestServices(services =>
         {
             if (hashIterations is { } iterations)

@@ -61,8 +61,8 @@ public sealed class IdentityFixture : IAsyncLifetime
     }
 
     /// <summary>A new instance with other settings, on the same database (caller disposes it).</summary>
-    public IdentityFactory WithSettings(IReadOnlyDictionary<string, string?> overrides, int? hashIterations = IdentityFactory.TestHashIterations, TimeProvider? keyClock = null) =>
-        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), hashIterations, keyClock);
+    public IdentityFactory WithSettings(IReadOnlyDictionary<string, string?> overrides, int? hashIterations = IdentityFactory.TestHashIterations, TimeProvider? keyClock = null, CapturedLogs? logs = null) =>
+        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), hashIterations, keyClock, logs);
 
     /// <summary>Clears failed-login counts straight in the database, as an admin unlock would.</summary>
     public Task ResetLockoutAsync(string email) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.IdentityModel.Tokens.Jwt;
 using Microsoft.Data.Sqlite;
 
@@ -53,6 +54,44 @@ public sealed class SecurityEventTests(IdentityFixture fixture)
                 Assert.DoesNotContain(email, value, StringComparison.OrdinalIgnoreCase);
             }
         }
+    }
+
+    [Fact]
+    public async Task NoLogLineFromInformationUpHoldsAPasswordATokenOrAClientSecret()
+    {
+        var logs = new CapturedLogs();
+        await using var service = fixture.WithSettings(new Dictionary<string, string?>(), logs: logs);
+        using var api = new IdentityClient(service.CreateClient());
+        var (first, email, password) = await api.NewUserAsync();
+        await api.StatusAsync(api.LoginAsync(email, password + "x"));
+        using var refreshed = await api.RefreshAsync(first.RefreshToken!);
+        var second = (await refreshed.Content.ReadFromJsonAsync<TokenResponse>())!;
+        await api.StatusAsync(api.RefreshAsync(first.RefreshToken!));
+        await api.StatusAsync(api.TokenAsync(("grant_type", "client_credentials"), ("client_id", IdentityFixture.PartnerClientId), ("client_secret", fixture.PartnerSecret)));
+
+        Assert.Contains(logs.Lines, line => line.Contains(" OpenIddict.", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.Contains("refresh_token_reused", StringComparison.Ordinal));
+        foreach (var secret in new[] { password, first.AccessToken, first.RefreshToken!, second.AccessToken, second.RefreshToken!, fixture.PartnerSecret, fixture.DemoPassword })
+        {
+            var leak = logs.Lines.FirstOrDefault(line => line.Contains(secret, StringComparison.Ordinal));
+            Assert.True(leak is null, $"a log line holds a secret: {leak?[..Math.Min(leak.Length, 600)]}");
+        }
+    }
+
+    [Fact]
+    public async Task RefreshTokensAreStoredOnlyAsHashes()
+    {
+        using var api = fixture.Api();
+        var (tokens, _, _) = await api.NewUserAsync();
+
+        await using var connection = new SqliteConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM OpenIddictTokens WHERE ReferenceId = $token OR Payload LIKE '%' || $token || '%'";
+        command.Parameters.AddWithValue("$token", tokens.RefreshToken);
+        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
+        command.CommandText = "SELECT COUNT(*) FROM OpenIddictTokens WHERE Type LIKE '%refresh_token' AND ReferenceId IS NOT NULL";
+        Assert.True((long)(await command.ExecuteScalarAsync())! > 0);
     }
 
     private async Task<List<Row>> EventsAsync(string userId)
