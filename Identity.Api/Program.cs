@@ -4,12 +4,14 @@ using Identity.Api.Keys;
 using Identity.Api.Sessions;
 using Identity.Api.Tokens;
 using Identity.Api.Users;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddSharedCache();
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.TryAddSingleton(TimeProvider.System);
 
 // Order matters for start-up: the schema first, then keys, clients and users.
 builder.AddIdentityDatabase();
@@ -21,6 +23,8 @@ builder.AddSecurityEvents();
 
 var app = builder.Build();
 
+// Security events record the caller's IP; only a proxy on loopback (the default) is trusted to say it.
+app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

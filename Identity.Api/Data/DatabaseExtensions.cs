@@ -18,6 +18,7 @@ internal static class DatabaseExtensions
             options.UseOpenIddict();
         });
         builder.Services.AddHostedService<DatabaseInitializer>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(ConnectionName, timeout: TimeSpan.FromSeconds(2));
         return builder;
     }
 

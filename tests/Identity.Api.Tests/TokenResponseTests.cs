@@ -50,6 +50,30 @@ public sealed class TokenResponseTests(IdentityFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task TheAccessTokenLifetimeComesFromConfiguration()
+    {
+        await using var service = fixture.WithSettings(new Dictionary<string, string?> { ["Identity:AccessTokenLifetime"] = "00:02:00" });
+        using var api = new IdentityClient(service.CreateClient());
+
+        var tokens = await api.LoginOkAsync("trader@example.com", fixture.DemoPassword);
+
+        Assert.InRange(tokens.ExpiresIn, 110, 120);
+        var jwt = new JwtSecurityTokenHandler().ReadJwtToken(tokens.AccessToken);
+        Assert.Equal(TimeSpan.FromMinutes(2), jwt.ValidTo - jwt.IssuedAt);
+    }
+
+    [Fact]
+    public async Task HealthIncludesTheDatabaseAndTheSharedCache()
+    {
+        using var client = fixture.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(await AspireGateway.Tests.CacheAssertions.KeysAsync(fixture.Cache.ConnectionString, $"health:Identity.Api:*:{Environment.ProcessId}"));
+    }
+
+    [Fact]
     public async Task MeWithoutATokenIsA401BearerChallengeWithAProblemBody()
     {
         using var api = fixture.Api();
