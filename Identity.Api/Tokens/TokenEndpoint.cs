@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore;
 using Identity.Api.Events;
 using Identity.Api.Users;
+using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;

@@ -1,6 +1,6 @@
+using System.IdentityModel.Tokens.Jwt;
 using System.Net;
 using System.Net.Http.Json;
-using System.IdentityModel.Tokens.Jwt;
 using Microsoft.Data.Sqlite;
 
 namespace Identity.Api.Tests;
