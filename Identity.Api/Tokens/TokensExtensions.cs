@@ -52,6 +52,7 @@ internal static class TokensExtensions
                 server.AddEventHandler(ExtractJsonTokenRequest.Descriptor);
                 server.AddEventHandler(WriteJsonRouteResponse.Descriptor);
                 server.AddEventHandler(AlwaysReturnScope.Descriptor);
+                server.AddEventHandler(DiscoveryUnderIssuer.Descriptor);
             })
             .AddValidation(validation =>
             {
@@ -66,7 +67,8 @@ internal static class TokensExtensions
 
         builder.Services.AddOptions<OpenIddictServerOptions>().Configure<IOptions<TokenOptions>, TimeProvider>((server, tokens, time) =>
         {
-            server.Issuer = tokens.Value.Issuer;
+            // With a trailing slash, endpoint paths resolve under the issuer's path rather than beside it.
+            server.Issuer = tokens.Value.Issuer is { } issuer && !issuer.AbsoluteUri.EndsWith('/') ? new Uri(issuer.AbsoluteUri + "/") : tokens.Value.Issuer;
             server.AccessTokenLifetime = tokens.Value.AccessTokenLifetime;
             server.RefreshTokenLifetime = tokens.Value.RefreshTokenLifetime;
             server.TimeProvider = time;

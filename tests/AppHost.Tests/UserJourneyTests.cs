@@ -18,7 +18,7 @@ public sealed class UserJourneyTests(AppHostFixture fixture) : IClassFixture<App
 
         // Gateway → identity (service discovery): register issues tokens.
         using var registered = await client.PostAsJsonAsync(new Uri("/api/v1/auth/register", UriKind.Relative),
-            new { username = "e2e", email, password = "a long enough passphrase" });
+            new { username = $"e2e-{Guid.NewGuid():N}", email, password = "a long enough passphrase" });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var tokens = (await registered.Content.ReadFromJsonAsync<TokenBody>(Json))!;
         Assert.Equal("Bearer", tokens.TokenType);

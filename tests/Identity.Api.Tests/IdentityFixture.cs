@@ -11,7 +11,8 @@ namespace Identity.Api.Tests;
 /// </summary>
 public sealed class IdentityFixture : IAsyncLifetime
 {
-    public const string Issuer = "http://localhost/";
+    /// <summary>Another host than the test server's, as the gateway's is in the AppHost.</summary>
+    public const string Issuer = "http://gateway.example:5100/";
     public const string PartnerClientId = "partner-app";
     public const string AuditClientId = "audit-service";
 
