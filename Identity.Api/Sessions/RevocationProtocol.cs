@@ -10,7 +10,7 @@ namespace Identity.Api.Sessions;
 /// <item><c>PUBLISH revocations {sid}</c>: replicas that keep a local set learn it at once.</item>
 /// </list>
 /// </summary>
-public static class RevocationProtocol
+internal static class RevocationProtocol
 {
     /// <summary>Prefix of the per-session key; the value is always <c>1</c>.</summary>
     public const string KeyPrefix = "revoked:sid:";

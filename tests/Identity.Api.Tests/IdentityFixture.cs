@@ -6,8 +6,8 @@ namespace Identity.Api.Tests;
 
 /// <summary>
 /// Identity.Api with its real dependencies: a cache server, a SQLite file of its own, a random
-/// demo password, an issuer and two confidential clients. <see cref="RestartAsync"/> starts a new
-/// instance on the same database, as a redeploy would.
+/// demo password, an issuer and two confidential clients. <see cref="WithSettings"/> starts another
+/// instance on the same database and cache, as a redeploy or a second replica would.
 /// </summary>
 public sealed class IdentityFixture : IAsyncLifetime
 {
@@ -46,20 +46,13 @@ public sealed class IdentityFixture : IAsyncLifetime
 
     public Dictionary<string, string?> Settings { get; }
 
-    public IdentityFactory Service { get; private set; }
+    public IdentityFactory Service { get; }
 
     public string ConnectionString => $"Data Source={_databasePath}";
 
     public HttpClient CreateClient() => Service.CreateClient();
 
     public IdentityClient Api() => new(Service.CreateClient());
-
-    /// <summary>Stops this instance and starts a new one on the same database and cache.</summary>
-    public async Task RestartAsync()
-    {
-        await Service.DisposeAsync();
-        Service = new IdentityFactory(Cache, Settings);
-    }
 
     /// <summary>A new instance with other settings, on the same database (caller disposes it).</summary>
     public IdentityFactory WithSettings(IReadOnlyDictionary<string, string?> overrides, int? hashIterations = IdentityFactory.TestHashIterations, TimeProvider? keyClock = null, CapturedLogs? logs = null) =>

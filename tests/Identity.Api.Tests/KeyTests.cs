@@ -8,8 +8,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace Identity.Api.Tests;
 
 [Collection(IdentityCollection.Name)]
-public sealed class KeyTests(IdentityFixture fixture)
+public sealed class KeyTests(IdentityFixture fixture) : IDisposable
 {
+    private readonly List<string> _databases = [];
+
     [Fact]
     public async Task RotationPublishesTheNextKeyBeforeItSignsAndKeepsTheOldOneForLiveTokens()
     {
@@ -88,7 +90,21 @@ public sealed class KeyTests(IdentityFixture fixture)
         Assert.Equal(["sig:aes-gcm"], protections);
     }
 
-    private static string FreshDatabase() => $"Data Source={Path.Combine(Path.GetTempPath(), $"identity-tests-{Guid.NewGuid():N}.db")}";
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var file in _databases.SelectMany(path => new[] { path, path + "-wal", path + "-shm" }))
+        {
+            File.Delete(file);
+        }
+    }
+
+    private string FreshDatabase()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"identity-tests-{Guid.NewGuid():N}.db");
+        _databases.Add(path);
+        return $"Data Source={path}";
+    }
 
     private static string Kid(string accessToken) => new JwtSecurityTokenHandler().ReadJwtToken(accessToken).Header.Kid;
 
