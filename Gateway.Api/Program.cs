@@ -9,6 +9,7 @@ builder.AddServiceDefaults();
 builder.AddSharedCache();
 builder.AddEdgeHardening();
 builder.AddEdgeAuthentication();
+builder.AddDistributedRateLimiting();
 builder.AddGatewayProxy();
 builder.AddDownstreamHealth();
 
@@ -21,6 +22,7 @@ app.UseStatusCodePages();
 app.UseCors();
 app.UseAuthentication();
 app.UseRevocationGuard();
+app.UseDistributedRateLimiting();
 app.UseAuthorization();
 app.UseRequestTimeouts();
 

@@ -1,3 +1,5 @@
+using Gateway.Api.Hardening;
+
 namespace Gateway.Api.Auth;
 
 /// <summary>
@@ -15,13 +17,9 @@ internal static class RevocationGuard
             && context.User.Identity?.IsAuthenticated == true
             && !context.RequestServices.GetRequiredService<RevocationSet>().IsCurrent)
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = 503, Detail = "Session revocations cannot be confirmed right now, so changes are refused; retry shortly." },
-            });
+            await EdgeProblems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                "Session revocations cannot be confirmed right now, so changes are refused; retry shortly.");
             return;
         }
 

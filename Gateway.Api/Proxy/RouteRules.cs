@@ -9,7 +9,7 @@ namespace Gateway.Api.Proxy;
 /// media type (415), its declared size (413) and, where the route requires one, an
 /// <c>Idempotency-Key</c> (400). Each answer is a problem document made here, at the edge.
 /// </summary>
-internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptions> edge, Microsoft.AspNetCore.Http.IProblemDetailsService problems)
+internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptions> edge)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -17,12 +17,7 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
         var violation = Check(context.Request, route, edge.CurrentValue);
         if (violation is { } v)
         {
-            context.Response.StatusCode = v.Status;
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = { Status = v.Status, Title = v.Title, Detail = v.Detail },
-            });
+            await EdgeProblems.WriteAsync(context, v.Status, v.Detail, v.Title);
             return;
         }
 

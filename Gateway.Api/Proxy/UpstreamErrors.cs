@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Api.Hardening;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -11,7 +12,7 @@ namespace Gateway.Api.Proxy;
 /// passed, 503 with <c>Retry-After</c> while the destination's breaker is open or the destination
 /// refuses connections, 502 for anything else the upstream did wrong. Never a stack trace.
 /// </summary>
-internal sealed class UpstreamErrors(RequestDelegate next, IProblemDetailsService problems)
+internal sealed class UpstreamErrors(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -34,15 +35,17 @@ internal sealed class UpstreamErrors(RequestDelegate next, IProblemDetailsServic
         };
 
         context.Response.Clear();
-        context.Response.StatusCode = status;
         if (retryAfter is { } wait)
         {
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        if (status != StatusCodes.Status499ClientClosedRequest)
+        if (status == StatusCodes.Status499ClientClosedRequest)
         {
-            await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = { Status = status, Detail = detail } });
+            context.Response.StatusCode = status;
+            return;
         }
+
+        await EdgeProblems.WriteAsync(context, status, detail);
     }
 }

@@ -98,6 +98,20 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
     }
 
     [Fact]
+    public async Task AClientAcceptingOnlyHtmlStillGetsAProblemDocumentNotAServerError()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/trading/orders") { Content = new StringContent("x", Encoding.UTF8, "text/plain") };
+        request.Headers.Add("Idempotency-Key", "k3");
+        request.Headers.Add("Accept", "text/html");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("\"status\":415", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ABodyOverTheRouteLimitIs413()
     {
         using var client = fixture.Client(fixture.Tokens.Trader());

@@ -33,6 +33,12 @@ public sealed class GatewayFixture : IAsyncLifetime
             ["ReverseProxy:Clusters:trading:Destinations:primary:Address"] = backendAddress,
             ["Auth:Authority"] = Tokens.Address,
         };
+
+        // Tests that are not about rate limits must not trip them (in-process requests share one "unknown" address).
+        foreach (var policy in new[] { "credentials", "read", "write", "public-read", "default" })
+        {
+            all[$"Gateway:RateLimiting:Policies:{policy}:PermitLimit"] = "100000";
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
