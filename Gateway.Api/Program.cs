@@ -1,4 +1,5 @@
 using Gateway.Api.Auth;
+using Gateway.Api.Docs;
 using Gateway.Api.Hardening;
 using Gateway.Api.Health;
 using Gateway.Api.Proxy;
@@ -12,6 +13,7 @@ builder.AddEdgeAuthentication();
 builder.AddDistributedRateLimiting();
 builder.AddGatewayProxy();
 builder.AddDownstreamHealth();
+builder.AddApiDocs();
 
 var app = builder.Build();
 
@@ -28,6 +30,7 @@ app.UseRequestTimeouts();
 
 app.MapDefaultEndpoints();
 app.MapServiceInfo();
+app.MapApiDocs();
 app.MapGatewayProxy();
 
 app.Run();
