@@ -1,8 +1,11 @@
+using Gateway.Api.Auditing;
 using Gateway.Api.Auth;
 using Gateway.Api.Docs;
 using Gateway.Api.Hardening;
 using Gateway.Api.Health;
 using Gateway.Api.Proxy;
+
+if (AuditCommand.Matches(args)) Environment.Exit(await AuditCommand.RunAsync(args, Console.Out, Console.Error));
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,12 +16,14 @@ builder.AddEdgeAuthentication();
 builder.AddDistributedRateLimiting();
 builder.AddGatewayProxy();
 builder.AddDownstreamHealth();
+builder.AddAuditing();
 builder.AddApiDocs();
 
 var app = builder.Build();
 
 // Outermost first: every response, errors and 429 included, leaves through the hardening layer.
 app.UseEdgeHardening();
+app.UseAuditing();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
@@ -30,6 +35,7 @@ app.UseRequestTimeouts();
 
 app.MapDefaultEndpoints();
 app.MapServiceInfo();
+app.MapAuditEndpoints();
 app.MapApiDocs();
 app.MapGatewayProxy();
 

@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Api.Auditing;
+
+/// <summary>
+/// Audit trail settings (section <c>Gateway:Audit</c>). The store itself is the connection string
+/// <c>auditdb</c> (default <c>Data Source=data/audit.db</c>).
+/// </summary>
+internal sealed class AuditOptions
+{
+    public const string Section = "Gateway:Audit";
+
+    /// <summary>Off only to measure what auditing costs; CONTRACT §7 wants it on.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long the writer gathers records before one commit (CONTRACT §7: what a crash may lose).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
+    public TimeSpan GroupCommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Records held in memory between requests and the writer.</summary>
+    [Range(100, 1_000_000)]
+    public int QueueCapacity { get; set; } = 10_000;
+
+    [Range(1, 10_000)]
+    public int MaxGroupSize { get; set; } = 1_000;
+
+    /// <summary>How long a commit waits for a locked or slow database before its group goes to the spill file.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often an unavailable database is tried again while records wait in the spill file.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Local folder of the spill files; by default <c>audit-spill</c> next to the SQLite file.</summary>
+    public string? SpillDirectory { get; set; }
+
+    /// <summary>
+    /// The hash chain this process appends to. Unset: a new chain per process start
+    /// (<c>{machine}-{start time}-{random}</c>), so no two writers ever share one.
+    /// </summary>
+    [MaxLength(100)]
+    public string? ChainId { get; set; }
+
+    /// <summary>The identity service, by service discovery.</summary>
+    [Required]
+    public string IdentityAddress { get; set; } = "https+http://identity";
+
+    [Required]
+    public string IdentityClientId { get; set; } = "gateway-audit";
+
+    /// <summary>Secret of the <c>gateway-audit</c> client; without it identity's events are not imported.</summary>
+    public string? IdentityClientSecret { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan IdentityPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(1, 500)]
+    public int IdentityBatchSize { get; set; } = 500;
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Gateway.Api.Tests.Auditing;
+
+public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<AuditFixture>
+{
+    [Fact]
+    public async Task AuditorsPageThroughRecordsFilteredByUserOutcomeRouteAndTime()
+    {
+        var site = fixture.NewSite();
+        await using var gateway = fixture.CreateGateway(site);
+        var alice = Guid.NewGuid().ToString();
+        using var asAlice = fixture.Client(gateway, fixture.Tokens.Mint(alice, roles: ["trader"]));
+        using var anonymous = gateway.CreateClient();
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        for (var i = 0; i < 5; i++)
+        {
+            (await asAlice.GetAsync(new Uri("/api/v1/auth/me", UriKind.Relative))).Dispose();
+            (await anonymous.GetAsync(new Uri("/api/v1/auth/me", UriKind.Relative))).Dispose();
+        }
+
+        var stored = await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 10);
+        var route = stored.First(r => r.Actor == alice).Route;
+        using var auditor = fixture.Client(gateway, fixture.Tokens.Mint(Guid.NewGuid().ToString(), roles: ["auditor"]));
+
+        var pages = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var page = await auditor.GetFromJsonAsync<JsonElement>(new Uri(
+                $"/api/v1/admin/audit?user={alice}&outcome=allowed&route={route}&limit=2&from={before:O}&to={DateTime.UtcNow.AddMinutes(1):O}" + (cursor is null ? string.Empty : $"&cursor={cursor}"),
+                UriKind.Relative));
+            pages.Add(page);
+            cursor = page.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null && pages.Count < 10);
+
+        var records = pages.SelectMany(p => p.GetProperty("records").EnumerateArray()).ToList();
+        Assert.Equal(5, records.Count);
+        Assert.Equal(3, pages.Count);
+        Assert.All(records, r =>
+        {
+            Assert.Equal(alice, r.GetProperty("actor").GetString());
+            Assert.Equal("allowed", r.GetProperty("outcome").GetString());
+            Assert.Equal(200, r.GetProperty("status").GetInt32());
+            Assert.Equal(route, r.GetProperty("route").GetString());
+            Assert.Equal(64, r.GetProperty("hash").GetString()!.Length);
+        });
+        var ids = records.Select(r => r.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(ids.OrderDescending(), ids);
+
+        var future = await auditor.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/admin/audit?from={DateTime.UtcNow.AddHours(1):O}", UriKind.Relative));
+        Assert.Empty(future.GetProperty("records").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task BadAuditFiltersAreAProblemDocumentNeverAServerError()
+    {
+        await using var gateway = fixture.CreateGateway(fixture.NewSite());
+        using var admin = fixture.Client(gateway, fixture.Admin());
+        string[] queries =
+        [
+            "from=yesterday", "to=2026-13-45T00:00:00Z", "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "outcome=maybe",
+            "limit=0", "limit=101", "limit=ten", "limit=-1", "cursor=-5", "cursor=abc", "cursor=99999999999999999999999",
+        ];
+
+        foreach (var query in queries)
+        {
+            using var response = await admin.GetAsync(new Uri($"/api/v1/admin/audit?{query}", UriKind.Relative));
+
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task OnlyAdminsAndAuditorsReadOrVerifyTheTrail()
+    {
+        await using var gateway = fixture.CreateGateway(fixture.NewSite());
+        (string? Role, HttpStatusCode Expected)[] callers =
+        [
+            (null, HttpStatusCode.Unauthorized), ("trader", HttpStatusCode.Forbidden), ("admin", HttpStatusCode.OK), ("auditor", HttpStatusCode.OK),
+        ];
+
+        foreach (var (role, expected) in callers)
+        {
+            using var client = fixture.Client(gateway, role is null ? null : fixture.Tokens.Mint(Guid.NewGuid().ToString(), roles: [role]));
+            using var list = await client.GetAsync(new Uri("/api/v1/admin/audit", UriKind.Relative));
+            using var verify = await client.GetAsync(new Uri("/api/v1/admin/audit/verify", UriKind.Relative));
+
+            Assert.Equal(expected, list.StatusCode);
+            Assert.Equal(expected, verify.StatusCode);
+        }
+    }
+}
