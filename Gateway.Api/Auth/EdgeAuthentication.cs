@@ -53,7 +53,10 @@ internal static class EdgeAuthentication
             return false;
         }
 
-        return roles.Any(user.IsInRole)
-            || user.FindAll("scope").SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Any(scopes.Contains);
+        // A user is judged by role (an auditor's token also carries trading:read, yet an auditor
+        // has no trading account); scopes decide only for clients, whose tokens carry no role.
+        return user.HasClaim(c => c.Type == "role")
+            ? roles.Any(user.IsInRole)
+            : user.FindAll("scope").SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Any(scopes.Contains);
     }
 }

@@ -33,7 +33,9 @@ internal static class TradingPolicies
             return false;
         }
 
+        // Users are judged by role (an auditor's token also carries trading:read, yet an auditor has
+        // no account); scopes decide only for client-credentials callers, whose tokens carry no role.
         var caller = Caller.From(context.User);
-        return roles.Any(caller.Roles.Contains) || scopes.Any(caller.Scopes.Contains);
+        return caller.Roles.Count > 0 ? roles.Any(caller.Roles.Contains) : scopes.Any(caller.Scopes.Contains);
     }
 }

@@ -53,9 +53,16 @@ public sealed class EdgeAuthenticationTests(GatewayFixture fixture, ITestOutputH
     [InlineData("auditor", "GET", "/api/v1/trading/accounts", HttpStatusCode.Forbidden)]
     [InlineData("trader", "GET", "/api/v1/admin/users", HttpStatusCode.Forbidden)]
     [InlineData("admin", "GET", "/api/v1/admin/users", HttpStatusCode.OK)]
+    [InlineData("client:trading:read", "GET", "/api/v1/trading/quotes/AAPL", HttpStatusCode.OK)]
+    [InlineData("client:trading:read", "POST", "/api/v1/trading/orders", HttpStatusCode.Forbidden)]
+    [InlineData("client:audit:read", "GET", "/api/v1/trading/quotes/AAPL", HttpStatusCode.Forbidden)]
     public async Task AValidTokenWithoutTheRouteRoleIs403(string role, string method, string path, HttpStatusCode expected)
     {
-        using var client = fixture.Client(fixture.Tokens.Mint(TestTokenIssuer.NewSubject(), roles: [role]));
+        // Scopes as identity grants them: an auditor also carries trading:read, which must not open trader routes.
+        // A client-credentials token ("client:<scope>") has a scope and no role.
+        string[] scopes = role switch { "trader" => ["trading:read", "trading:write"], "auditor" => ["trading:read", "audit:read"], "admin" => ["audit:read"], _ => [role["client:".Length..]] };
+        string[]? roles = role.StartsWith("client:", StringComparison.Ordinal) ? null : [role];
+        using var client = fixture.Client(fixture.Tokens.Mint(TestTokenIssuer.NewSubject(), roles: roles, scopes: scopes));
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? new StringContent("{}", System.Text.Encoding.UTF8, "application/json") : null };
         request.Headers.Add("Idempotency-Key", "k");
 

@@ -34,9 +34,9 @@ public sealed class AccessTests(TradingFixture fixture) : IClassFixture<TradingF
     [InlineData("/api/v1/trading/accounts")]
     [InlineData("/api/v1/trading/portfolio")]
     [InlineData("/api/v1/trading/quotes/AAPL")]
-    public async Task AnAuditorCannotUseTraderOnlyRoutes(string path)
+    public async Task AnAuditorCannotUseTraderOnlyRoutesEvenWithTheReadScope(string path)
     {
-        using var client = fixture.Client(fixture.Tokens.Mint(TestTokenIssuer.NewSubject(), roles: ["auditor"]));
+        using var client = fixture.Client(fixture.Tokens.Mint(TestTokenIssuer.NewSubject(), roles: ["auditor"], scopes: ["trading:read", "audit:read"]));
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 
