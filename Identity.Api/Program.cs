@@ -34,6 +34,7 @@ app.MapDefaultEndpoints();
 app.MapTokens();
 app.MapSessions();
 app.MapUsers();
+app.MapSecurityEvents();
 
 app.Run();
 
