@@ -9,7 +9,7 @@ namespace Gateway.Api.Tests;
 
 public sealed class EdgeAuthenticationTests(GatewayFixture fixture, ITestOutputHelper output) : IClassFixture<GatewayFixture>
 {
-    public static TheoryData<string> Forgeries => ["alg-none", "hs256-public-key", "unknown-kid", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "not-an-access-token"];
+    public static TheoryData<string> Forgeries => new(TestTokenIssuer.Forgeries);
 
     [Fact]
     public async Task AProtectedRouteWithoutATokenIs401WithABearerChallengeAndNothingIsForwarded()
@@ -27,20 +27,7 @@ public sealed class EdgeAuthenticationTests(GatewayFixture fixture, ITestOutputH
     [MemberData(nameof(Forgeries))]
     public async Task AForgedOrUnacceptableTokenIsRejectedAtTheEdge(string forgery)
     {
-        var subject = TestTokenIssuer.NewSubject();
-        var tokens = fixture.Tokens;
-        var token = forgery switch
-        {
-            "alg-none" => tokens.ForgeUnsigned(subject),
-            "hs256-public-key" => tokens.ForgeHmacWithPublicKey(subject),
-            "unknown-kid" => TestTokenIssuer.ForgeWithUnknownKey(subject, tokens.Issuer),
-            "expired" => tokens.Mint(subject, roles: ["trader"], notBefore: DateTime.UtcNow.AddMinutes(-20), lifetime: TimeSpan.FromMinutes(5)),
-            "not-yet-valid" => tokens.Mint(subject, roles: ["trader"], notBefore: DateTime.UtcNow.AddMinutes(10)),
-            "wrong-audience" => tokens.Mint(subject, roles: ["trader"], audience: "payments"),
-            "wrong-issuer" => tokens.Mint(subject, roles: ["trader"], issuer: "https://evil.test/"),
-            _ => tokens.Mint(subject, roles: ["trader"], tokenType: "JWT"),
-        };
-        using var client = fixture.Client(token);
+        using var client = fixture.Client(fixture.Tokens.Forge(forgery, TestTokenIssuer.NewSubject(), wrongAudience: "payments"));
 
         using var response = await client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative));
 

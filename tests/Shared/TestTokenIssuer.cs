@@ -93,6 +93,23 @@ public sealed class TestTokenIssuer : IAsyncDisposable
 
     public static string NewSubject() => Guid.NewGuid().ToString();
 
+    /// <summary>The tokens every service must refuse, by name (see <see cref="Forge(string, string, string)"/>).</summary>
+    public static readonly string[] Forgeries = ["alg-none", "hs256-public-key", "unknown-kid", "expired", "not-yet-valid", "wrong-audience", "wrong-issuer", "not-an-access-token"];
+
+    /// <summary>A trader token that must be refused, made the way <paramref name="kind"/> names.</summary>
+    public string Forge(string kind, string subject, string wrongAudience) => kind switch
+    {
+        "alg-none" => ForgeUnsigned(subject),
+        "hs256-public-key" => ForgeHmacWithPublicKey(subject),
+        "unknown-kid" => ForgeWithUnknownKey(subject, Issuer),
+        "expired" => Mint(subject, roles: ["trader"], notBefore: DateTime.UtcNow.AddMinutes(-20), lifetime: TimeSpan.FromMinutes(5)),
+        "not-yet-valid" => Mint(subject, roles: ["trader"], notBefore: DateTime.UtcNow.AddMinutes(10)),
+        "wrong-audience" => Mint(subject, roles: ["trader"], audience: wrongAudience),
+        "wrong-issuer" => Mint(subject, roles: ["trader"], issuer: "https://evil.test/"),
+        "not-an-access-token" => Mint(subject, roles: ["trader"], tokenType: "JWT"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a known forgery."),
+    };
+
     /// <summary>Unsigned, <c>alg: none</c>.</summary>
     public string ForgeUnsigned(string subject) => Forge(new { alg = "none", typ = "at+jwt" }, subject, signature: string.Empty);
 
