@@ -20,7 +20,9 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
     private static readonly TimeSpan TrustWindow = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
+    private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(5);
     private long _lastReconciledTicks;
+    private int _subscribed;
 
     public int Count => _revoked.Count;
 
@@ -56,24 +58,51 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
         Interlocked.Exchange(ref _lastReconciledTicks, now.UtcTicks);
     }
 
+    /// <summary>
+    /// Subscribes and loads the current set before the gateway serves its first request, so that a
+    /// fresh replica neither refuses writes nor accepts a revoked token while it catches up.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        cache.ConnectionRestored += (_, _) => _ = CatchUpAsync(CancellationToken.None);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(StartupWait);
+        await CatchUpAsync(bounded.Token);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var subscriber = cache.GetSubscriber();
-        await subscriber.SubscribeAsync(RedisChannel.Literal(Channel), (_, message) =>
-        {
-            if (!message.IsNullOrEmpty)
-            {
-                Add(message.ToString(), TimeSpan.FromMinutes(10));
-            }
-        });
-        cache.ConnectionRestored += (_, _) => _ = SafeReconcileAsync(stoppingToken);
-
         using var timer = new PeriodicTimer(ReconcileInterval, time);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await SafeReconcileAsync(stoppingToken);
+            await CatchUpAsync(stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (Interlocked.Exchange(ref _subscribed, 1) == 0)
+            {
+                await cache.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channel), (_, message) =>
+                {
+                    if (!message.IsNullOrEmpty)
+                    {
+                        Add(message.ToString(), TimeSpan.FromMinutes(10));
+                    }
+                });
+            }
+        }
+        catch (RedisException ex)
+        {
+            Interlocked.Exchange(ref _subscribed, 0); // try again on the next reconnect or tick
+            LogReconcileFailed(logger, ex);
+            return;
+        }
+
+        await SafeReconcileAsync(cancellationToken);
     }
 
     private async Task SafeReconcileAsync(CancellationToken cancellationToken)
@@ -82,7 +111,7 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
         {
             await ReconcileAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
             LogReconcileFailed(logger, ex);
         }

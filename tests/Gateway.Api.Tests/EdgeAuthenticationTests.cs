@@ -81,6 +81,28 @@ public sealed class EdgeAuthenticationTests(GatewayFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task AFreshReplicaKnowsTheRevokedSessionsAndAcceptsWritesFromItsFirstRequest()
+    {
+        var sessionId = Guid.NewGuid().ToString("N");
+        await using (var cache = await ConnectionMultiplexer.ConnectAsync(fixture.Cache.ConnectionString))
+        {
+            await cache.GetDatabase().StringSetAsync($"revoked:sid:{sessionId}", "1", TimeSpan.FromMinutes(6));
+        }
+
+        await using var fresh = fixture.CreateGateway(fixture.Backend.Address);
+        using var revoked = GatewayFixture.Client(fresh, fixture.Tokens.Mint(TestTokenIssuer.NewSubject(), roles: ["trader"], sessionId: sessionId));
+        using var live = GatewayFixture.Client(fresh, fixture.Tokens.Trader());
+        using var write = new HttpRequestMessage(HttpMethod.Post, "/api/v1/trading/orders") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+        write.Headers.Add("Idempotency-Key", "first");
+
+        using var first = await live.SendAsync(write);
+        using var refused = await revoked.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task ARevocationMissedOnTheChannelIsRecoveredFromTheCacheKeys()
     {
         var sessionId = Guid.NewGuid().ToString("N");
