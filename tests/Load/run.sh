@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Load harness of the gateway (issue 7). One command, from a fresh clone:
+#
+#   tests/Load/run.sh            full comparison: direct backend, bare YARP, Gateway.Api (~15 min)
+#   tests/Load/run.sh --quick    the same, shorter warm-up and rounds (~5 min after the build)
+#   tests/Load/run.sh --faults   cache, backend and audit store outages under steady load (~3 min)
+#   tests/Load/run.sh --soak     10 minutes at half the gateway's measured maximum (~13 min)
+#
+# Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
+# --soak-minutes N (default 10). Everything runs on loopback: redis-server (apt), the stand-in
+# backend, the token issuer, the bare proxy and the gateway pinned to CPU 0, wrk to CPU 1.
+# Logs, wrk outputs and the audit database stay in tests/Load/runs/<time>/; the result is printed.
+set -uo pipefail
+LOAD_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$LOAD_DIR/../.." && pwd)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# shellcheck source=scripts/lib.sh
+. "$LOAD_DIR/scripts/lib.sh"
+
+MODE=full BUILD=1 FAULT_RATE=1000 SOAK_MINUTES=10
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) MODE=quick ;;
+    --faults) MODE=faults ;;
+    --soak) MODE=soak ;;
+    --no-build) BUILD=0 ;;
+    --rate) FAULT_RATE=$2; shift ;;
+    --soak-minutes) SOAK_MINUTES=$2; shift ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+  shift
+done
+
+if [ "$MODE" = quick ]; then
+  WARM_MIN=60 WARM_MAX=60 ROUNDS=3 SECONDS_PER_ROUND=8
+else
+  WARM_MIN=60 WARM_MAX=180 ROUNDS=5 SECONDS_PER_ROUND=15
+fi
+# For trying the harness itself out, not for measuring: shorter phases from the environment.
+WARM_MIN=${LOAD_WARM_MIN:-$WARM_MIN} WARM_MAX=${LOAD_WARM_MAX:-$WARM_MAX}
+ROUNDS=${LOAD_ROUNDS:-$ROUNDS} SECONDS_PER_ROUND=${LOAD_ROUND_SECONDS:-$SECONDS_PER_ROUND}
+
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: servers on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU"
+need wrk wrk
+need redis-server redis-server
+need sqlite3 sqlite3
+need taskset util-linux
+need curl curl
+
+RUN="$LOAD_DIR/runs/$(date +%Y%m%d-%H%M%S)-$MODE"
+mkdir -p "$RUN"
+ARTIFACTS="$LOAD_DIR/artifacts"
+BIN="$ARTIFACTS/bin"
+
+trap 'stop_all' EXIT
+trap 'exit 130' INT TERM
+
+if [ "$BUILD" = 1 ]; then
+  for project in tests/Load/Backend tests/Load/BareProxy tests/Load/Issuer Gateway.Api; do
+    log "building $project (Release)"
+    # A private artifacts folder: no clash with Debug builds of the same projects in the work tree.
+    dotnet build "$ROOT/$project" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q >"$RUN/build.log" 2>&1 \
+      || { cat "$RUN/build.log"; die "build of $project failed"; }
+  done
+fi
+
+# --- the servers -------------------------------------------------------------------------------
+CACHE_PORT=$(free_port) BACKEND_PORT=$(free_port) BARE_PORT=$(free_port) GATEWAY_PORT=$(free_port)
+AUDIT_DB="$RUN/audit/audit.db"
+BACKEND="http://127.0.0.1:$BACKEND_PORT"
+BARE="http://127.0.0.1:$BARE_PORT"
+GATEWAY="http://127.0.0.1:$GATEWAY_PORT"
+
+start_cache() {
+  start cache "$RUN" redis-server --port "$CACHE_PORT" --bind 127.0.0.1 --save "" --appendonly no
+  for _ in $(seq 1 50); do redis-cli -p "$CACHE_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  die "redis-server did not start (see $RUN/cache.log)"
+}
+
+start_backend() {
+  # The stand-in must not spin-wait on the core it shares with the proxy (see the note on load testing).
+  start backend "$BIN/Backend/release" env ASPNETCORE_URLS="$BACKEND" DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
+    dotnet Backend.dll
+  wait_http "$BACKEND/health" 30 || die "backend did not start (see $RUN/backend.log)"
+}
+
+start_issuer() {
+  start issuer "$BIN/Issuer/release" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet Issuer.dll 24
+  for _ in $(seq 1 150); do grep -q '^token=' "$RUN/issuer.log" 2>/dev/null && break; sleep 0.2; done
+  AUTHORITY=$(sed -n 's/^authority=//p' "$RUN/issuer.log")
+  TOKEN=$(sed -n 's/^token=//p' "$RUN/issuer.log")
+  [ -n "$TOKEN" ] || die "issuer printed no token (see $RUN/issuer.log)"
+}
+
+start_bare() {
+  start bare "$BIN/BareProxy/release" env ASPNETCORE_URLS="$BARE" BACKEND_ADDRESS="$BACKEND" dotnet BareProxy.dll
+  wait_http "$BARE/health" 30 || die "bare proxy did not start (see $RUN/bare.log)"
+}
+
+# Every policy on, as configured in appsettings.json, except: the read limit is out of reach (one
+# token, one partition), destinations point at the stand-in backend, tokens come from the issuer.
+start_gateway() {
+  start gateway "$BIN/Gateway.Api/release" env \
+    ASPNETCORE_URLS="$GATEWAY" ASPNETCORE_ENVIRONMENT=Production \
+    Auth__Authority="$AUTHORITY" \
+    ConnectionStrings__cache="127.0.0.1:$CACHE_PORT" \
+    ConnectionStrings__auditdb="Data Source=$AUDIT_DB" \
+    Gateway__RateLimiting__Policies__read__PermitLimit=1000000000 \
+    ReverseProxy__Clusters__trading__Destinations__primary__Address="$BACKEND" \
+    ReverseProxy__Clusters__identity__Destinations__primary__Address="$BACKEND" \
+    dotnet Gateway.Api.dll
+  wait_http "$GATEWAY/health" 60 || die "gateway is not healthy (see $RUN/gateway.log)"
+}
+
+# smoke <url>: one request with the token must be a 200, else nothing below would mean anything.
+smoke() {
+  local status
+  status=$(curl -s -o "$RUN/smoke.txt" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$1")
+  [ "$status" = 200 ] || { cat "$RUN/smoke.txt"; die "$1 answered $status"; }
+}
+
+log "run directory: $RUN"
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "load average at start: $LOAD_AT_START"
+start_cache
+start_backend
+start_issuer
+[ "$MODE" = faults ] || [ "$MODE" = soak ] || start_bare
+start_gateway
+log "cache :$CACHE_PORT, backend :$BACKEND_PORT, bare :$BARE_PORT, gateway :$GATEWAY_PORT, issuer $AUTHORITY"
+
+case $MODE in
+  quick | full) . "$LOAD_DIR/scripts/measure.sh" ;;
+  faults) . "$LOAD_DIR/scripts/faults.sh" ;;
+  soak) . "$LOAD_DIR/scripts/soak.sh" ;;
+esac

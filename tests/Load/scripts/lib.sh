@@ -1,0 +1,115 @@
+# Shared by run.sh and its modes: processes (start pinned, stop on exit), ports, wrk runs and
+# the parsing of their output. Sourced, never run on its own.
+
+SERVER_CPU=${SERVER_CPU:-0}   # every server: backend, proxies, cache, issuer
+LOAD_CPU=${LOAD_CPU:-1}       # wrk alone
+CONNECTIONS=${CONNECTIONS:-32}
+declare -A PIDS=()            # name -> pid of everything this run started
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need() { # need <command> <apt package>
+  command -v "$1" >/dev/null && return
+  log "installing $2 (apt-get)"
+  as_root apt-get update -qq >/dev/null && as_root apt-get install -y -qq "$2" >/dev/null || die "could not install $2"
+}
+
+free_port() {
+  local port
+  port=$(shuf -i 20000-40000 -n 1)
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-40000 -n 1); done
+  echo "$port"
+}
+
+# start <name> <working dir> <command...>: pinned to SERVER_CPU, output in $RUN/<name>.log.
+# Environment for the command is passed with `env` in the command itself.
+start() {
+  local name=$1 dir=$2; shift 2
+  (cd "$dir" && exec taskset -c "$SERVER_CPU" "$@") >>"$RUN/$name.log" 2>&1 &
+  PIDS[$name]=$!
+  echo "${PIDS[$name]}" >"$RUN/$name.pid"
+}
+
+# stop <name> [seconds]: SIGTERM, then SIGKILL after the grace period (the gateway needs one to flush its audit queue).
+stop() {
+  local name=$1 grace=${2:-15} pid=${PIDS[$1]:-}
+  [ -n "$pid" ] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { log "$name did not stop in ${grace}s; killing it"; kill -KILL "$pid" 2>/dev/null; }
+  fi
+  wait "$pid" 2>/dev/null
+  unset "PIDS[$name]"
+}
+
+stop_all() {
+  local name
+  for name in gateway bare backend issuer cache; do stop "$name" 20; done
+  for name in "${!PIDS[@]}"; do stop "$name" 5; done
+}
+
+wait_http() { # wait_http <url> <seconds> [header]: until it answers 200
+  local url=$1 seconds=$2 header=${3:-X-Load: 1}
+  for _ in $(seq 1 $((seconds * 5))); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$header" "$url")" = 200 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+vm_rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime
+
+# wrk_run <output file> <seconds> <url> [rate] [bucket ms]: one wrk thread on LOAD_CPU,
+# CONNECTIONS keep-alive connections, the bearer token on every request.
+wrk_run() {
+  local out=$1 seconds=$2 url=$3 rate=${4:-0} bucket=${5:-0}
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s --latency \
+    -s "$LOAD_DIR/scripts/load.lua" -H "Authorization: Bearer $TOKEN" "$url" \
+    -- "rate=$rate" "bucket_ms=$bucket" >"$out" 2>&1
+}
+
+# Parsing of one wrk output file.
+wrk_rps() { awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$1"; }
+wrk_responses() { awk '$1 == "status" {s += $3} END {print s + 0}' "$1"; }
+wrk_non2xx() { awk '$1 == "status" && ($2 < 200 || $2 > 299) {s += $3} END {print s + 0}' "$1"; }
+wrk_socket_errors() { # connect + read + write + timeout
+  awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10; found = 1} END {if (!found) print 0}' "$1"
+}
+wrk_percentile_ms() { # wrk_percentile_ms <file> <50|75|90|99>
+  awk -v p="$2%" '$1 == p {
+    v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+    if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+    printf "%.2f", v }' "$1"
+}
+
+median() { # median of the arguments (numbers)
+  printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# warm_up <name> <url>: 10 s windows, at least WARM_MIN s; in full mode more windows (up to
+# WARM_MAX s) while a window is still 3% above the best before it. Prints the progression.
+warm_up() {
+  local name=$1 url=$2 elapsed=0 best=0 rps rising progression=""
+  while :; do
+    wrk_run "$RUN/warm-$name-$elapsed.txt" 10 "$url"
+    rps=$(wrk_rps "$RUN/warm-$name-$elapsed.txt"); rps=${rps:-0}
+    progression+=" $rps"
+    elapsed=$((elapsed + 10))
+    rising=$(awk -v r="$rps" -v b="$best" 'BEGIN {print (r > b * 1.03) ? 1 : 0}')
+    [ "$rps" -gt "$best" ] && best=$rps
+    [ "$elapsed" -lt "$WARM_MIN" ] && continue
+    [ "$rising" = 1 ] && [ "$elapsed" -lt "$WARM_MAX" ] || break
+  done
+  log "warm-up $name (${elapsed}s, req/s per 10 s):$progression"
+  echo "warm-up $name ${elapsed}s:$progression" >>"$RUN/warm-up.txt"
+}

@@ -1,0 +1,82 @@
+# The comparison (--quick and the default): maximum throughput of the three targets over
+# interleaved rounds, then p99 of the bare proxy and the gateway at half of the bare proxy's
+# maximum. Sourced by run.sh once the servers are up.
+
+PATH_UNDER_TEST=/api/v1/trading/quotes/AAPL
+TARGETS=(backend bare gateway)
+declare -A URL=([backend]="$BACKEND$PATH_UNDER_TEST" [bare]="$BARE$PATH_UNDER_TEST" [gateway]="$GATEWAY$PATH_UNDER_TEST")
+declare -A LABEL=([backend]="backend (direct)" [bare]="bare YARP 2.3" [gateway]="Gateway.Api (all policies)")
+declare -A RPS P50 P99 ERRORS CPU MEDIAN_RPS
+
+for target in "${TARGETS[@]}"; do smoke "${URL[$target]}"; done
+for target in "${TARGETS[@]}"; do warm_up "$target" "${URL[$target]}"; done
+
+# round <kind> <round> <target> [rate]: one measurement; appends its figures to the target's lists.
+# CPU is the target process's own (utime + stime), in microseconds per response.
+round() {
+  local kind=$1 r=$2 target=$3 rate=${4:-0} out pid before after responses errors
+  out="$RUN/$kind-$r-$target.txt"
+  pid=${PIDS[$target]}
+  before=$(cpu_ticks "$pid")
+  wrk_run "$out" "$SECONDS_PER_ROUND" "${URL[$target]}" "$rate"
+  after=$(cpu_ticks "$pid")
+  responses=$(wrk_responses "$out")
+  errors=$(($(wrk_non2xx "$out") + $(wrk_socket_errors "$out")))
+  RPS[$kind:$target]+=" $(wrk_rps "$out")"
+  P50[$kind:$target]+=" $(wrk_percentile_ms "$out" 50)"
+  P99[$kind:$target]+=" $(wrk_percentile_ms "$out" 99)"
+  ERRORS[$kind:$target]=$((${ERRORS[$kind:$target]:-0} + errors))
+  CPU[$kind:$target]+=" $(awk -v t=$((after - before)) -v n="$responses" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", n ? t * 1e6 / hz / n : 0}')"
+  log "$kind round $r $target: $(wrk_rps "$out") req/s, p99 $(wrk_percentile_ms "$out" 99) ms, errors $errors"
+}
+
+# Rotating order: round r starts with target r mod 3, so drift over the run hits every target alike.
+for r in $(seq 0 $((ROUNDS - 1))); do
+  for i in 0 1 2; do round max "$r" "${TARGETS[$(((r + i) % 3))]}"; done
+done
+
+for target in "${TARGETS[@]}"; do
+  # shellcheck disable=SC2086 # word splitting of the lists is the point
+  MEDIAN_RPS[$target]=$(median ${RPS[max:$target]})
+done
+HALF=$(awk -v r="${MEDIAN_RPS[bare]}" 'BEGIN {printf "%.0f", r / 2}')
+log "half load: $HALF req/s (half of the bare proxy's median)"
+for r in $(seq 0 $((ROUNDS - 1))); do
+  if [ $((r % 2)) = 0 ]; then order=(bare gateway); else order=(gateway bare); fi
+  for target in "${order[@]}"; do round half "$r" "$target" "$HALF"; done
+done
+
+# --- the report --------------------------------------------------------------------------------
+status() { [ "${ERRORS[$1]:-0}" = 0 ] && echo "0" || echo "${ERRORS[$1]} FAILED"; }
+{
+  echo
+  echo "== Load comparison ($MODE): $ROUNDS rounds x ${SECONDS_PER_ROUND}s per target, rotating order, after warm-up"
+  echo "   $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); servers on CPU $SERVER_CPU, wrk -t1 -c$CONNECTIONS on CPU $LOAD_CPU; $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); .NET $(dotnet --list-runtimes | awk '/AspNetCore/ {v = $2} END {print v}')"
+  echo "   load average: at start $LOAD_AT_START, now $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  printf '%-28s %8s %8s %8s %8s %10s %7s %9s   %s\n' target 'req/s' 'p50 ms' 'p99 ms' errors 'x backend' 'x bare' 'own us/r' 'req/s per round'
+  for target in "${TARGETS[@]}"; do
+    # shellcheck disable=SC2086
+    printf '%-28s %8s %8s %8s %8s %10s %7s %9s   %s\n' "${LABEL[$target]}" "${MEDIAN_RPS[$target]}" \
+      "$(median ${P50[max:$target]})" "$(median ${P99[max:$target]})" "$(status "max:$target")" \
+      "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[backend]}")" "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[bare]}")" \
+      "$(median ${CPU[max:$target]})" "${RPS[max:$target]# }"
+  done
+  echo
+  echo "== p99 at half load: $HALF req/s offered (half of bare YARP's median) by wrk's delay() hook, medians of $ROUNDS rounds"
+  printf '%-28s %12s %9s %9s %10s %10s\n' target 'achieved/s' 'p50 ms' 'p99 ms' errors 'p99 x bare'
+  for target in bare gateway; do
+    # shellcheck disable=SC2086
+    printf '%-28s %12s %9s %9s %10s %10s\n' "${LABEL[$target]}" "$(median ${RPS[half:$target]})" \
+      "$(median ${P50[half:$target]})" "$(median ${P99[half:$target]})" "$(status "half:$target")" \
+      "$(ratio "$(median ${P99[half:$target]})" "$(median ${P99[half:bare]})")"
+  done
+  echo
+  # shellcheck disable=SC2086
+  awk -v t="$(ratio "${MEDIAN_RPS[gateway]}" "${MEDIAN_RPS[bare]}")" \
+      -v p="$(ratio "$(median ${P99[half:gateway]})" "$(median ${P99[half:bare]})")" \
+      -v e="$((${ERRORS[max:gateway]:-0} + ${ERRORS[half:gateway]:-0} + ${ERRORS[max:bare]:-0} + ${ERRORS[half:bare]:-0}))" 'BEGIN {
+    printf "target: gateway >= 0.80 x bare req/s: %s (%s); p99 at half load <= 2.0 x bare: %s (%s)%s\n",
+      t, (t >= 0.8 ? "met" : "NOT met"), p, (p <= 2.0 ? "met" : "NOT met"), (e > 0 ? "; rows with errors are FAILED" : "") }'
+  echo "raw wrk outputs and server logs: $RUN"
+} | tee "$RUN/result.txt"
