@@ -1,4 +1,5 @@
 using Identity.Api.Data;
+using Identity.Api.Docs;
 using Identity.Api.Events;
 using Identity.Api.Keys;
 using Identity.Api.Sessions;
@@ -20,6 +21,7 @@ builder.AddTokens();
 builder.AddSessions();
 builder.AddUsers();
 builder.AddSecurityEvents();
+builder.AddApiDocs();
 
 var app = builder.Build();
 
@@ -31,6 +33,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapApiDocs();
 app.MapTokens();
 app.MapSessions();
 app.MapUsers();

@@ -18,8 +18,9 @@ internal static class SessionsExtensions
 
     public static RouteGroupBuilder MapSessions(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").RequireAuthorization();
-        group.MapPost("/logout", LogoutAsync);
+        var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapPost("/logout", LogoutAsync).WithName("Logout");
         return group;
     }
 

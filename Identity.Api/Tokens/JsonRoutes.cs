@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
@@ -39,3 +40,25 @@ internal sealed record RegisterRequest(
 
 internal sealed record RefreshRequest(
     [property: Required, MaxLength(4096), JsonPropertyName("refresh_token")] string? RefreshToken);
+
+/// <summary>
+/// The token response as OpenIddict writes it (CONTRACT §3). Only the OpenAPI document uses this type:
+/// the JSON routes' answers are written by OpenIddict and <see cref="WriteJsonRouteResponse"/>.
+/// </summary>
+internal sealed record TokenResponse(
+    [property: JsonPropertyName("access_token"), Description("A JWT (RFC 9068, typ at+jwt).")] string AccessToken,
+    [property: JsonPropertyName("token_type"), Description("Always Bearer.")] string TokenType,
+    [property: JsonPropertyName("expires_in"), Description("Seconds until the access token expires.")] int ExpiresIn,
+    [property: JsonPropertyName("refresh_token"), Description("Opaque and single use; each refresh returns a new one.")] string RefreshToken,
+    [property: JsonPropertyName("scope"), Description("The granted scopes, space-separated.")] string Scope);
+
+internal static class JsonRouteDescriptions
+{
+    /// <summary>A JSON body in, and what every JSON token route can answer: the tokens, or a problem for malformed input.</summary>
+    public static RouteHandlerBuilder ExchangesForTokens<TRequest>(this RouteHandlerBuilder route, int status = StatusCodes.Status200OK) where TRequest : notnull => route
+        .Accepts<TRequest>("application/json")
+        .Produces<TokenResponse>(status)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+}

@@ -83,8 +83,13 @@ internal static class TokensExtensions
     {
         routes.MapPost("/connect/token", TokenEndpoint.ExchangeAsync).WithTags("OAuth").ExcludeFromDescription();
         var auth = routes.MapGroup("/api/v1/auth").WithTags("Auth");
-        auth.MapPost("/login", TokenEndpoint.ExchangeAsync).Accepts<LoginRequest>("application/json");
-        auth.MapPost("/refresh", TokenEndpoint.ExchangeAsync).Accepts<RefreshRequest>("application/json");
+        // OpenIddict reads these bodies and writes the answers; the metadata only describes them.
+        auth.MapPost("/login", TokenEndpoint.ExchangeAsync).WithName("Login")
+            .WithSummary("Signs in with email and password; every credential failure is the same 401.")
+            .ExchangesForTokens<LoginRequest>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        auth.MapPost("/refresh", TokenEndpoint.ExchangeAsync).WithName("Refresh")
+            .WithSummary("Exchanges a refresh token for new tokens (rotation); a reused one ends the whole session.")
+            .ExchangesForTokens<RefreshRequest>().ProducesProblem(StatusCodes.Status401Unauthorized);
         return routes;
     }
 }

@@ -34,20 +34,30 @@ internal static class UsersExtensions
 
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/v1/auth/register", RegisterEndpoint.RegisterAsync)
-            .WithTags("Auth")
-            .Accepts<RegisterRequest>("application/json");
+        routes.MapPost("/api/v1/auth/register", RegisterEndpoint.RegisterAsync).WithTags("Auth").WithName("Register")
+            .WithSummary("Creates a trader account and signs it in; extra fields such as role are ignored.")
+            .ExchangesForTokens<RegisterRequest>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
-        var signedIn = routes.MapGroup("/api/v1").WithTags("Users").RequireAuthorization();
-        signedIn.MapGet("/auth/me", ProfileEndpoints.MeAsync);
-        signedIn.MapGet("/users/profile", ProfileEndpoints.ProfileAsync);
+        var signedIn = routes.MapGroup("/api/v1").WithTags("Users").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        signedIn.MapGet("/auth/me", ProfileEndpoints.MeAsync).WithName("GetMe")
+            .WithSummary("The caller's account, read from the store.");
+        signedIn.MapGet("/users/profile", ProfileEndpoints.ProfileAsync).WithName("GetProfile")
+            .WithSummary("The caller's profile, sensitive fields masked.");
 
         var admin = routes.MapGroup("/api/v1/admin/users").WithTags("Admin")
-            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
-        admin.MapGet("/", AdminEndpoints.ListAsync);
-        admin.MapPost("/{id}/lock", AdminEndpoints.LockAsync);
-        admin.MapPost("/{id}/unlock", AdminEndpoints.UnlockAsync);
-        admin.MapPost("/{id}/revoke-sessions", AdminEndpoints.RevokeSessionsAsync);
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        admin.MapGet("/", AdminEndpoints.ListAsync).WithName("ListUsers")
+            .WithSummary("Every account with its roles, activity and lockout.");
+        admin.MapPost("/{id}/lock", AdminEndpoints.LockAsync).WithName("LockUser")
+            .WithSummary("Deactivates the account and ends its sessions at once.");
+        admin.MapPost("/{id}/unlock", AdminEndpoints.UnlockAsync).WithName("UnlockUser")
+            .WithSummary("Reactivates the account and clears its lockout.");
+        admin.MapPost("/{id}/revoke-sessions", AdminEndpoints.RevokeSessionsAsync).WithName("RevokeUserSessions")
+            .WithSummary("Ends every session of the account; its tokens are rejected at once.");
         return routes;
     }
 }
