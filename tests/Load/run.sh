@@ -7,7 +7,9 @@
 #   tests/Load/run.sh --soak     10 minutes at half the gateway's measured maximum (~13 min)
 #
 # Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
-# --soak-minutes N (default 10). Everything runs on loopback: redis-server (apt), the stand-in
+# --soak-minutes N (default 10), --variants (quick/full: also the gateway with one policy off at
+# a time, as extra rows, to show what each costs), --profile (quick/full: then 20 s of dotnet-trace
+# on the gateway under full load, summarized by scripts/trace_summary.py). Everything runs on loopback: redis-server (apt), the stand-in
 # backend, the token issuer, the bare proxy and the gateway pinned to CPU 0, wrk to CPU 1.
 # Logs, wrk outputs and the audit database stay in tests/Load/runs/<time>/; the result is printed.
 set -uo pipefail
@@ -17,16 +19,18 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # shellcheck source=scripts/lib.sh
 . "$LOAD_DIR/scripts/lib.sh"
 
-MODE=full BUILD=1 FAULT_RATE=1000 SOAK_MINUTES=10
+MODE=full BUILD=1 FAULT_RATE=1000 SOAK_MINUTES=10 VARIANTS=0 PROFILE=0
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) MODE=quick ;;
     --faults) MODE=faults ;;
     --soak) MODE=soak ;;
     --no-build) BUILD=0 ;;
+    --variants) VARIANTS=1 ;;
+    --profile) PROFILE=1 ;;
     --rate) FAULT_RATE=$2; shift ;;
     --soak-minutes) SOAK_MINUTES=$2; shift ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -100,17 +104,21 @@ start_bare() {
 
 # Every policy on, as configured in appsettings.json, except: the read limit is out of reach (one
 # token, one partition), destinations point at the stand-in backend, tokens come from the issuer.
+# start_gateway [name] [KEY=VALUE...]: another name gets its own port, audit file and extra settings.
+declare -A PORT=([gateway]=$GATEWAY_PORT)
 start_gateway() {
-  start gateway "$BIN/Gateway.Api/release" env \
-    ASPNETCORE_URLS="$GATEWAY" ASPNETCORE_ENVIRONMENT=Production \
+  local name=${1:-gateway}; shift || true
+  PORT[$name]=${PORT[$name]:-$(free_port)}
+  start "$name" "$BIN/Gateway.Api/release" env \
+    ASPNETCORE_URLS="http://127.0.0.1:${PORT[$name]}" ASPNETCORE_ENVIRONMENT=Production \
     Auth__Authority="$AUTHORITY" \
     ConnectionStrings__cache="127.0.0.1:$CACHE_PORT" \
-    ConnectionStrings__auditdb="Data Source=$AUDIT_DB" \
+    ConnectionStrings__auditdb="Data Source=$([ "$name" = gateway ] && echo "$AUDIT_DB" || echo "$RUN/audit-$name/audit.db")" \
     Gateway__RateLimiting__Policies__read__PermitLimit=1000000000 \
     ReverseProxy__Clusters__trading__Destinations__primary__Address="$BACKEND" \
     ReverseProxy__Clusters__identity__Destinations__primary__Address="$BACKEND" \
-    dotnet Gateway.Api.dll
-  wait_http "$GATEWAY/health" 60 || die "gateway is not healthy (see $RUN/gateway.log)"
+    "$@" dotnet Gateway.Api.dll
+  wait_http "http://127.0.0.1:${PORT[$name]}/health" 60 || die "$name is not healthy (see $RUN/$name.log)"
 }
 
 # smoke <url>: one request with the token must be a 200, else nothing below would mean anything.
@@ -128,10 +136,18 @@ start_backend
 start_issuer
 [ "$MODE" = faults ] || [ "$MODE" = soak ] || start_bare
 start_gateway
+if [ "$VARIANTS" = 1 ]; then
+  start_gateway gw-no-audit Gateway__Audit__Enabled=false
+  start_gateway gw-no-limit Gateway__RateLimiting__Enabled=false
+  # The route made anonymous and no token sent: JwtBearer, revocation and authorization are skipped.
+  start_gateway gw-no-token ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous
+fi
 log "cache :$CACHE_PORT, backend :$BACKEND_PORT, bare :$BARE_PORT, gateway :$GATEWAY_PORT, issuer $AUTHORITY"
 
 case $MODE in
-  quick | full) . "$LOAD_DIR/scripts/measure.sh" ;;
+  quick | full)
+    . "$LOAD_DIR/scripts/measure.sh"
+    [ "$PROFILE" = 1 ] && . "$LOAD_DIR/scripts/profile.sh" ;;
   faults) . "$LOAD_DIR/scripts/faults.sh" ;;
   soak) . "$LOAD_DIR/scripts/soak.sh" ;;
 esac

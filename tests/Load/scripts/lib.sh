@@ -48,6 +48,7 @@ stop() {
 
 stop_all() {
   local name
+  for name in "${!PIDS[@]}"; do [[ $name == gw-* ]] && stop "$name" 20; done
   for name in gateway bare backend issuer cache; do stop "$name" 20; done
   for name in "${!PIDS[@]}"; do stop "$name" 5; done
 }
@@ -66,11 +67,12 @@ vm_rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime
 
 # wrk_run <output file> <seconds> <url> [rate] [bucket ms]: one wrk thread on LOAD_CPU,
-# CONNECTIONS keep-alive connections, the bearer token on every request.
+# CONNECTIONS keep-alive connections, the bearer token on every request (unless NO_TOKEN=1).
 wrk_run() {
-  local out=$1 seconds=$2 url=$3 rate=${4:-0} bucket=${5:-0}
+  local out=$1 seconds=$2 url=$3 rate=${4:-0} bucket=${5:-0} auth="Authorization: Bearer $TOKEN"
+  [ "${NO_TOKEN:-0}" = 1 ] && auth="X-Load: no-token"
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s --latency \
-    -s "$LOAD_DIR/scripts/load.lua" -H "Authorization: Bearer $TOKEN" "$url" \
+    -s "$LOAD_DIR/scripts/load.lua" -H "$auth" "$url" \
     -- "rate=$rate" "bucket_ms=$bucket" >"$out" 2>&1
 }
 

@@ -5,11 +5,26 @@
 PATH_UNDER_TEST=/api/v1/trading/quotes/AAPL
 TARGETS=(backend bare gateway)
 declare -A URL=([backend]="$BACKEND$PATH_UNDER_TEST" [bare]="$BARE$PATH_UNDER_TEST" [gateway]="$GATEWAY$PATH_UNDER_TEST")
-declare -A LABEL=([backend]="backend (direct)" [bare]="bare YARP 2.3" [gateway]="Gateway.Api (all policies)")
+declare -A LABEL=([backend]="backend (direct)" [bare]="bare YARP 2.3" [gateway]="Gateway.Api (all policies)"
+  [gw-no-audit]="  gateway, audit off" [gw-no-limit]="  gateway, rate limit off" [gw-no-token]="  gateway, no token/auth")
 declare -A RPS P50 P99 ERRORS CPU MEDIAN_RPS
+if [ "$VARIANTS" = 1 ]; then
+  for variant in gw-no-audit gw-no-limit gw-no-token; do
+    TARGETS+=("$variant")
+    URL[$variant]="http://127.0.0.1:${PORT[$variant]}$PATH_UNDER_TEST"
+  done
+fi
+COUNT=${#TARGETS[@]}
+token_for() { NO_TOKEN=$([ "$1" = gw-no-token ] && echo 1 || echo 0); } # sets what wrk_run sends
 
-for target in "${TARGETS[@]}"; do smoke "${URL[$target]}"; done
-for target in "${TARGETS[@]}"; do warm_up "$target" "${URL[$target]}"; done
+for target in "${TARGETS[@]}"; do
+  if [ "$target" = gw-no-token ]; then
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "${URL[$target]}")" = 200 ] || die "$target did not answer 200 without a token"
+  else
+    smoke "${URL[$target]}"
+  fi
+done
+for target in "${TARGETS[@]}"; do token_for "$target"; warm_up "$target" "${URL[$target]}"; done
 
 # round <kind> <round> <target> [rate]: one measurement; appends its figures to the target's lists.
 # CPU is the target process's own (utime + stime), in microseconds per response.
@@ -18,6 +33,7 @@ round() {
   out="$RUN/$kind-$r-$target.txt"
   pid=${PIDS[$target]}
   before=$(cpu_ticks "$pid")
+  token_for "$target"
   wrk_run "$out" "$SECONDS_PER_ROUND" "${URL[$target]}" "$rate"
   after=$(cpu_ticks "$pid")
   responses=$(wrk_responses "$out")
@@ -30,9 +46,9 @@ round() {
   log "$kind round $r $target: $(wrk_rps "$out") req/s, p99 $(wrk_percentile_ms "$out" 99) ms, errors $errors"
 }
 
-# Rotating order: round r starts with target r mod 3, so drift over the run hits every target alike.
+# Rotating order: round r starts with target r mod N, so drift over the run hits every target alike.
 for r in $(seq 0 $((ROUNDS - 1))); do
-  for i in 0 1 2; do round max "$r" "${TARGETS[$(((r + i) % 3))]}"; done
+  for i in $(seq 0 $((COUNT - 1))); do round max "$r" "${TARGETS[$(((r + i) % COUNT))]}"; done
 done
 
 for target in "${TARGETS[@]}"; do
