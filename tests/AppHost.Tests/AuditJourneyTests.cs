@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AppHost.Tests;
+
+/// <summary>The audit trail as an auditor reads it, with every service real (CONTRACT §7).</summary>
+public sealed class AuditJourneyTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
+{
+    [Fact]
+    public async Task GatewayRequestsAndIdentityEventsOfAUserAppearInTheVerifiedAuditTrail()
+    {
+        using var client = fixture.CreateGatewayClient();
+        var email = $"audit-{Guid.NewGuid():N}@example.com";
+        using var registered = await client.PostAsJsonAsync(new Uri("/api/v1/auth/register", UriKind.Relative),
+            new { username = $"audit-{Guid.NewGuid():N}", email, password = "a long enough passphrase" });
+        var token = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        using (var wrongPassword = await client.PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email, password = "not the passphrase" }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword.StatusCode);
+        }
+
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var userId = (await client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/auth/me", UriKind.Relative))).GetProperty("user_id").GetString();
+        using (await client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative)))
+        {
+        }
+
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AuditorTokenAsync(client));
+        var events = await PollForAsync(client, userId!, ["registered", "login_failed"], TimeSpan.FromSeconds(30));
+        var verify = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/admin/audit/verify", UriKind.Relative));
+
+        Assert.Contains(events, r => r.GetProperty("source").GetString() == "gateway" && r.GetProperty("path").GetString() == "/api/v1/trading/accounts" && r.GetProperty("status").GetInt32() == 200);
+        Assert.Contains(events, r => r.GetProperty("event").GetString() == "registered");
+        Assert.Contains(events, r => r.GetProperty("event").GetString() == "login_failed");
+        Assert.True(verify.GetProperty("valid").GetBoolean());
+    }
+
+    private async Task<string> AuditorTokenAsync(HttpClient client)
+    {
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var password = await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "demo-user-password").GetValueAsync(CancellationToken.None);
+        using var login = await client.PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email = "auditor@example.com", password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>Identity's events arrive by a pull every few seconds: wait for them, bounded.</summary>
+    private static async Task<List<JsonElement>> PollForAsync(HttpClient client, string userId, string[] identityEvents, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        List<JsonElement> records;
+        do
+        {
+            var page = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/admin/audit?user={Uri.EscapeDataString(userId)}&limit=100", UriKind.Relative));
+            records = [.. page.GetProperty("records").EnumerateArray()];
+            if (identityEvents.All(e => records.Any(r => r.GetProperty("event").GetString() == e)))
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < deadline);
+        return records;
+    }
+}
