@@ -1,5 +1,6 @@
 using Identity.Api.Events;
 using Identity.Api.Keys;
+using Identity.Api.Sessions;
 using Identity.Api.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -9,7 +10,8 @@ namespace Identity.Api.Data;
 
 /// <summary>
 /// The identity database: ASP.NET Core Identity users and roles, OpenIddict applications,
-/// authorizations (sessions) and tokens, the signing keys and the security-event outbox.
+/// authorizations (sessions) and tokens, the signing keys, the security-event outbox and the
+/// session revocations still to be published to the cache.
 /// Nothing here is SQLite-specific, so another provider only changes the registration.
 /// </summary>
 internal sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<User, IdentityRole, string>(options)
@@ -17,6 +19,8 @@ internal sealed class IdentityDb(DbContextOptions<IdentityDb> options) : Identit
     public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
 
     public DbSet<ServerKey> ServerKeys => Set<ServerKey>();
+
+    public DbSet<PendingRevocation> PendingRevocations => Set<PendingRevocation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -40,6 +44,15 @@ internal sealed class IdentityDb(DbContextOptions<IdentityDb> options) : Identit
             events.Property(e => e.ClientIp).HasMaxLength(64);
             events.Property(e => e.SessionId).HasMaxLength(64);
             events.Property(e => e.Time).HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
+        });
+
+        builder.Entity<PendingRevocation>(pending =>
+        {
+            pending.ToTable("PendingRevocations");
+            pending.HasKey(p => p.Id);
+            pending.Property(p => p.Id).ValueGeneratedOnAdd();
+            pending.Property(p => p.SessionId).HasMaxLength(64);
+            pending.Property(p => p.ExpiresAt).HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
         });
 
         builder.Entity<ServerKey>(keys =>

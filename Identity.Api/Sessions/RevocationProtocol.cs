@@ -9,6 +9,8 @@ namespace Identity.Api.Sessions;
 /// can still be alive; after the TTL every such token has expired on its own.</item>
 /// <item><c>PUBLISH revocations {sid}</c>: replicas that keep a local set learn it at once.</item>
 /// </list>
+/// A publication the cache missed (an outage) is retried from <see cref="PendingRevocation"/> with the
+/// TTL that remains, so the key still expires when the session's last token does.
 /// </summary>
 internal static class RevocationProtocol
 {

@@ -1,26 +1,23 @@
 using Identity.Api.Events;
-using Identity.Api.Tokens;
-using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
-using StackExchange.Redis;
 
 namespace Identity.Api.Sessions;
 
 /// <summary>
 /// Ends sessions. A session is an OpenIddict ad-hoc authorization; its id is the <c>sid</c> claim.
 /// Ending one revokes the authorization (so identity's own token validation rejects its access
-/// tokens), every token entry of it (refresh tokens die), then publishes the sid to the cache.
+/// tokens), every token entry of it (refresh tokens die), then publishes the sid to the cache,
+/// through an outbox entry recorded first, so neither a cache outage nor a crash loses it.
 /// </summary>
-internal sealed partial class SessionRevoker(
+internal sealed class SessionRevoker(
     IOpenIddictAuthorizationManager authorizations,
     IOpenIddictTokenManager tokens,
-    IConnectionMultiplexer cache,
-    IOptions<TokenOptions> options,
-    SecurityEvents events,
-    ILogger<SessionRevoker> logger)
+    RevocationPublisher publisher,
+    SecurityEvents events)
 {
     public async Task EndAsync(string sessionId, string reason, string? userId, CancellationToken cancellationToken = default)
     {
+        var pending = await publisher.RecordAsync(sessionId, cancellationToken);
         var authorization = await authorizations.FindByIdAsync(sessionId, cancellationToken);
         if (authorization is not null)
         {
@@ -29,7 +26,7 @@ internal sealed partial class SessionRevoker(
         }
 
         await tokens.RevokeByAuthorizationIdAsync(sessionId, cancellationToken);
-        await PublishAsync(sessionId);
+        await publisher.TryPublishAsync(pending, cancellationToken);
         await events.RecordAsync(SecurityEventTypes.SessionRevoked, Outcomes.Success, userId, sessionId: sessionId, reason: reason, cancellationToken: cancellationToken);
     }
 
@@ -54,22 +51,4 @@ internal sealed partial class SessionRevoker(
 
         return sessionIds.Count;
     }
-
-    private async Task PublishAsync(string sessionId)
-    {
-        var ttl = options.Value.AccessTokenLifetime + RevocationProtocol.TtlMargin;
-        try
-        {
-            await cache.GetDatabase().StringSetAsync(RevocationProtocol.Key(sessionId), 1, ttl);
-            await cache.GetSubscriber().PublishAsync(RedisChannel.Literal(RevocationProtocol.Channel), sessionId);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // The database revocation above stands; only the gateway's fast path misses this session.
-            PublishFailed(logger, sessionId, ex);
-        }
-    }
-
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Session {SessionId} was revoked in the database but could not be published to the cache")]
-    private static partial void PublishFailed(ILogger logger, string sessionId, Exception exception);
 }

@@ -10,6 +10,9 @@ internal static class SessionsExtensions
     public static IHostApplicationBuilder AddSessions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<SessionRevoker>();
+        builder.Services.AddScoped<RevocationPublisher>();
+        builder.Services.AddOptions<RevocationOptions>().BindConfiguration(RevocationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<RevocationRepublisher>();
         builder.Services.AddOpenIddict().AddServer(server => server
             .AddEventHandler(EndSessionOnRefreshTokenReuse.Descriptor)
             .AddEventHandler(EndSessionOnRefreshTokenRevocation.Descriptor));

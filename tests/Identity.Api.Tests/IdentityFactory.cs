@@ -11,14 +11,15 @@ namespace Identity.Api.Tests;
 /// <summary>
 /// The service with the fixture's settings. Password hashing is cheaper than in production
 /// (the suite registers and logs in hundreds of times on two cores) except where a test measures
-/// it; the key schedule's clock can be handed to the test.
+/// it; the service's clock, or only the key schedule's, can be handed to the test.
 /// </summary>
 public sealed class IdentityFactory(
     CacheServer cache,
     IReadOnlyDictionary<string, string?> settings,
     int? hashIterations = IdentityFactory.TestHashIterations,
     TimeProvider? keyClock = null,
-    CapturedLogs? logs = null) : ServiceFactory<Program>(cache, settings)
+    CapturedLogs? logs = null,
+    TimeProvider? clock = null) : ServiceFactory<Program>(cache, settings)
 {
     public const int TestHashIterations = 10_000;
 
@@ -38,6 +39,11 @@ public sealed class IdentityFactory(
             if (hashIterations is { } iterations)
             {
                 services.Configure<PasswordHasherOptions>(options => options.IterationCount = iterations);
+            }
+
+            if (clock is not null)
+            {
+                services.AddSingleton(clock);
             }
 
             if (keyClock is not null)

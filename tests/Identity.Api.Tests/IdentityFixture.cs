@@ -55,8 +55,10 @@ public sealed class IdentityFixture : IAsyncLifetime
     public IdentityClient Api() => new(Service.CreateClient());
 
     /// <summary>A new instance with other settings, on the same database (caller disposes it).</summary>
-    public IdentityFactory WithSettings(IReadOnlyDictionary<string, string?> overrides, int? hashIterations = IdentityFactory.TestHashIterations, TimeProvider? keyClock = null, CapturedLogs? logs = null) =>
-        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), hashIterations, keyClock, logs);
+    public IdentityFactory WithSettings(
+        IReadOnlyDictionary<string, string?> overrides, int? hashIterations = IdentityFactory.TestHashIterations,
+        TimeProvider? keyClock = null, CapturedLogs? logs = null, TimeProvider? clock = null) =>
+        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), hashIterations, keyClock, logs, clock);
 
     /// <summary>Clears failed-login counts straight in the database, as an admin unlock would.</summary>
     public Task ResetLockoutAsync(string email) =>

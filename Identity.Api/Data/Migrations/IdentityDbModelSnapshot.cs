@@ -97,6 +97,25 @@ namespace Identity.Api.Data.Migrations
                     b.ToTable("ServerKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Identity.Api.Sessions.PendingRevocation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PendingRevocations", (string)null);
+                });
+
             modelBuilder.Entity("Identity.Api.Users.User", b =>
                 {
                     b.Property<string>("Id")
