@@ -8,7 +8,7 @@
 #
 # Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
 # --soak-minutes N (default 10), --variants (quick/full: also the gateway with one policy off at
-# a time, as extra rows, to show what each costs), --profile (quick/full: then 20 s of dotnet-trace
+# a time, and with all of them off, as extra rows, to show what each costs), --profile (quick/full: then 20 s of dotnet-trace
 # on the gateway under full load, summarized by scripts/trace_summary.py). Everything runs on loopback: redis-server (apt), the stand-in
 # backend, the token issuer, the bare proxy and the gateway pinned to CPU 0, wrk to CPU 1.
 # Logs, wrk outputs and the audit database stay in tests/Load/runs/<time>/; the result is printed.
@@ -141,6 +141,10 @@ if [ "$VARIANTS" = 1 ]; then
   start_gateway gw-no-limit Gateway__RateLimiting__Enabled=false
   # The route made anonymous and no token sent: JwtBearer, revocation and authorization are skipped.
   start_gateway gw-no-token ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous
+  start_gateway gw-no-otel OTEL_SDK_DISABLED=true
+  # All four off: what is left is the gateway's pipeline itself (hardening, routing, YARP, breakers).
+  start_gateway gw-floor Gateway__Audit__Enabled=false Gateway__RateLimiting__Enabled=false \
+    ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous OTEL_SDK_DISABLED=true
 fi
 log "cache :$CACHE_PORT, backend :$BACKEND_PORT, bare :$BARE_PORT, gateway :$GATEWAY_PORT, issuer $AUTHORITY"
 
