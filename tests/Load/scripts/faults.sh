@@ -94,7 +94,7 @@ VERIFY=$(cd "$BIN/Gateway.Api/release" && dotnet Gateway.Api.dll audit verify --
       print "recovery after audit store:  " recovery(at["audit-up"], at["end"] + bucket)
     }' "$EVENTS" "$RUN/faults-wrk.txt"
   echo
-  echo "wrk: $(wrk_responses "$RUN/faults-wrk.txt") responses, socket errors $(wrk_socket_errors "$RUN/faults-wrk.txt") $(grep -o 'connect.*' "$RUN/faults-wrk.txt" | head -1)"
+  echo "wrk: $(wrk_responses "$RUN/faults-wrk.txt") responses, socket errors $(wrk_socket_errors "$RUN/faults-wrk.txt") $(grep -o 'Socket errors:.*' "$RUN/faults-wrk.txt")"
   echo "audit: $RECORDS records for $FAULT_PATH in the store after a graceful stop; $SPILLED lines left in spill files"
   echo "       difference to wrk's responses: $((RECORDS - $(wrk_responses "$RUN/faults-wrk.txt"))) (requests still in flight when wrk stopped are audited but not counted by wrk)"
   echo "audit verify: $VERIFY"
