@@ -59,7 +59,7 @@ internal sealed partial class DistributedRateLimiter
                 MinimumThroughput = 2,
                 SamplingDuration = TimeSpan.FromSeconds(10),
                 BreakDurationGenerator = _ => ValueTask.FromResult(options.CurrentValue.BreakDuration),
-                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>().Handle<TimeoutRejectedException>(),
+                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>().Handle<TimeoutRejectedException>().Handle<InvalidOperationException>(),
             })
             .AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = _ => ValueTask.FromResult(options.CurrentValue.DecisionTimeout) })
             .Build();
@@ -84,7 +84,7 @@ internal sealed partial class DistributedRateLimiter
                     (Database: _cache.GetDatabase(), Key: key, policy.Window)).ConfigureAwait(false);
                 return Decided(RateLimitDecision.From(policyName, policy, count, TimeSpan.FromMilliseconds(resetMs), RateLimitMode.Distributed));
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException or InvalidCastException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException or InvalidCastException or InvalidOperationException)
             {
                 failure = ex;
             }
@@ -113,7 +113,7 @@ internal sealed partial class DistributedRateLimiter
                 .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             Parse(result);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidCastException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidCastException or InvalidOperationException)
         {
             // Not fatal: decisions fall back until the cache answers, and that transition is logged.
             LogWarmUpFailed(_logger, ex);
