@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -47,17 +48,21 @@ public static class AuthenticationExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddHttpClient(MetadataClientName);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ValidatedTokenCache>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenValidationOptions>, IHttpClientFactory>(Configure);
+            .Configure<IOptions<TokenValidationOptions>, IHttpClientFactory, ValidatedTokenCache>(Configure);
         return builder;
     }
 
-    private static void Configure(JwtBearerOptions bearer, IOptions<TokenValidationOptions> tokenOptions, IHttpClientFactory clients)
+    private static void Configure(JwtBearerOptions bearer, IOptions<TokenValidationOptions> tokenOptions, IHttpClientFactory clients, ValidatedTokenCache cache)
     {
         var options = tokenOptions.Value;
         var authority = new Uri(options.Authority.TrimEnd('/') + "/");
-        bearer.MapInboundClaims = false;
+        bearer.TokenHandlers.Clear();
+        bearer.TokenHandlers.Add(cache);
+        bearer.MapInboundClaims = false; // also sets it on the handler above
         bearer.RequireHttpsMetadata = false; // the metadata travels inside the environment, by service discovery
         bearer.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
             new Uri(authority, ".well-known/openid-configuration").ToString(),

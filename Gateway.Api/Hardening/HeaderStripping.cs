@@ -14,16 +14,35 @@ internal static class HeaderStripping
     public static void RemoveClientSuppliedIdentity(IHeaderDictionary headers)
     {
         List<string>? remove = null;
-        foreach (var name in headers.Keys)
+        foreach (var (name, _) in headers)
         {
-            if (Array.Exists(Exact, h => h.Equals(name, StringComparison.OrdinalIgnoreCase))
-                || Array.Exists(Prefixes, p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase))
-                || name.Equals("X-User-Id", StringComparison.OrdinalIgnoreCase))
+            if (IsReserved(name))
             {
                 (remove ??= []).Add(name);
             }
         }
 
         remove?.ForEach(name => headers.Remove(name));
+    }
+
+    private static bool IsReserved(string name)
+    {
+        foreach (var exact in Exact)
+        {
+            if (exact.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        foreach (var prefix in Prefixes)
+        {
+            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -33,10 +33,13 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
             return (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body may be at most {limit} bytes on this route.");
         }
 
-        var allowed = Metadata(route, "ContentTypes")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? edge.DefaultContentTypes;
-        if (hasBody && !allowed.Any(type => MediaTypeIs(request.ContentType, type)))
+        if (hasBody)
         {
-            return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"This route accepts {string.Join(" or ", allowed)}.");
+            var allowed = Metadata(route, "ContentTypes")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? edge.DefaultContentTypes;
+            if (!allowed.Any(type => MediaTypeIs(request.ContentType, type)))
+            {
+                return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"This route accepts {string.Join(" or ", allowed)}.");
+            }
         }
 
         if (Metadata(route, "RequireIdempotencyKey") == "true" && HttpMethods.IsPost(request.Method) && request.Headers["Idempotency-Key"].Count != 1)

@@ -8,30 +8,40 @@ using StackExchange.Redis;
 namespace Gateway.Api.RateLimiting;
 
 /// <summary>
-/// One decision per request, shared by every replica: a fixed-window counter in the shared cache,
-/// incremented by one Lua script in one round trip. The cache's own key expiry is the window
-/// clock, so replicas never compare wall clocks, and INCR is atomic, so the sum of requests the
-/// replicas allow never exceeds the limit. When the cache is unreachable, slow or failing, the
-/// decision is made by <see cref="LocalRateLimiter"/> instead: never an error for the caller.
+/// Decisions shared by every replica: a fixed-window counter in the shared cache, taken in leases
+/// of permits (<see cref="BudgetLeases"/>) by one Lua script in one round trip. The cache's own
+/// key expiry is the window clock, so replicas never compare wall clocks, and the script grants
+/// only what is left of the limit, so the permits the replicas hand out never exceed it. A busy
+/// client costs one round trip per lease, an occasional one a round trip per request. When the
+/// cache is unreachable, slow or failing, <see cref="LocalRateLimiter"/> decides instead: never
+/// an error for the caller.
 /// </summary>
 internal sealed partial class DistributedRateLimiter
 {
     public const string KeyPrefix = "ratelimit:";
 
-    // KEYS[1] counter; ARGV[1] window in ms. Returns {requests counted in this window, ms until it resets}.
-    // The expiry is set only when missing, so later requests never stretch the window.
+    // KEYS[1] counter; ARGV[1] window in ms, ARGV[2] limit, ARGV[3] permits wanted.
+    // Returns {permits granted, permits counted in this window, ms until it resets}. The expiry is
+    // set only when missing, so later leases never stretch the window; a refusal counts nothing.
     internal const string Script = """
-        local count = redis.call('INCR', KEYS[1])
+        local counted = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local granted = math.max(0, math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - counted))
+        if granted > 0 then
+          counted = redis.call('INCRBY', KEYS[1], granted)
+        end
         local ttl = redis.call('PTTL', KEYS[1])
         if ttl < 0 then
-          redis.call('PEXPIRE', KEYS[1], ARGV[1])
+          if counted > 0 then
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+          end
           ttl = tonumber(ARGV[1])
         end
-        return { count, ttl }
+        return { granted, counted, ttl }
         """;
 
     private readonly IConnectionMultiplexer _cache;
     private readonly LocalRateLimiter _local;
+    private readonly BudgetLeases _leases;
     private readonly RateLimitingMetrics _metrics;
     private readonly ILogger<DistributedRateLimiter> _logger;
     private readonly ResiliencePipeline _pipeline;
@@ -40,6 +50,7 @@ internal sealed partial class DistributedRateLimiter
     public DistributedRateLimiter(
         IConnectionMultiplexer cache,
         LocalRateLimiter local,
+        BudgetLeases leases,
         IOptionsMonitor<RateLimitingOptions> options,
         IMeterFactory meters,
         TimeProvider time,
@@ -47,6 +58,7 @@ internal sealed partial class DistributedRateLimiter
     {
         _cache = cache;
         _local = local;
+        _leases = leases;
         _logger = logger;
         _metrics = new RateLimitingMetrics(meters, () => InFallback);
 
@@ -70,19 +82,24 @@ internal sealed partial class DistributedRateLimiter
 
     public async ValueTask<RateLimitDecision> AcquireAsync(string policyName, RateLimitPolicyOptions policy, string partition)
     {
+        var key = KeyFor(policyName, partition);
+        if (_leases.TryTake(key, policyName, policy) is { } leased)
+        {
+            return Decided(leased);
+        }
+
         Exception? failure = null;
         if (_cache.IsConnected)
         {
             try
             {
-                var key = new RedisKey(KeyFor(policyName, partition));
-                var (count, resetMs) = await _pipeline.ExecuteAsync(
+                var (granted, counted, resetMs) = await _pipeline.ExecuteAsync(
                     static async (state, cancellationToken) => Parse(await state.Database
-                        .ScriptEvaluateAsync(Script, [state.Key], [(long)state.Window.TotalMilliseconds])
+                        .ScriptEvaluateAsync(Script, [state.Key], [(long)state.Policy.Window.TotalMilliseconds, state.Policy.PermitLimit, state.Wanted])
                         .WaitAsync(cancellationToken)
                         .ConfigureAwait(false)),
-                    (Database: _cache.GetDatabase(), Key: key, policy.Window)).ConfigureAwait(false);
-                return Decided(RateLimitDecision.From(policyName, policy, count, TimeSpan.FromMilliseconds(resetMs), RateLimitMode.Distributed));
+                    (Database: _cache.GetDatabase(), Key: new RedisKey(key), Policy: policy, Wanted: _leases.NextSize(key, policy))).ConfigureAwait(false);
+                return Decided(_leases.Refill(key, policyName, policy, granted, counted, TimeSpan.FromMilliseconds(resetMs)));
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException or InvalidCastException or InvalidOperationException)
             {
@@ -109,7 +126,7 @@ internal sealed partial class DistributedRateLimiter
         try
         {
             var result = await _cache.GetDatabase()
-                .ScriptEvaluateAsync(Script, [KeyFor("warm-up", Environment.MachineName)], [1000])
+                .ScriptEvaluateAsync(Script, [KeyFor("warm-up", Environment.MachineName)], [1000, 1, 1])
                 .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             Parse(result);
         }
@@ -120,10 +137,10 @@ internal sealed partial class DistributedRateLimiter
         }
     }
 
-    private static (long Count, long ResetMs) Parse(RedisResult result)
+    private static (long Granted, long Counted, long ResetMs) Parse(RedisResult result)
     {
         var values = (RedisResult[])result!;
-        return ((long)values[0], (long)values[1]);
+        return ((long)values[0], (long)values[1], (long)values[2]);
     }
 
     private RateLimitDecision Decided(RateLimitDecision decision, Exception? failure = null)

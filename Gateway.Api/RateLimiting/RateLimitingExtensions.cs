@@ -21,6 +21,7 @@ internal static class RateLimitingExtensions
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LocalRateLimiter>();
+        builder.Services.AddSingleton<BudgetLeases>();
         builder.Services.AddSingleton<DistributedRateLimiter>();
         builder.Services.AddHostedService<RateLimitingWarmUp>();
         builder.Services.AddHealthChecks().AddCheck<RateLimitingHealthCheck>(RateLimitingHealthCheck.Name);
