@@ -5,11 +5,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Gateway.Api.Auditing;
 
 /// <summary>
-/// Inserts a group with parameterized multi-row INSERTs of <see cref="RowsPerStatement"/> records,
-/// each statement prepared once per group and run on the context's own connection and
-/// transaction. EF Core's change tracker costs several times more per row, and the writer shares
-/// the CPU with the requests it audits. Table and column names come from the EF model, quoted by
-/// the provider, so the statement follows the migrations.
+/// Inserts a group with one parameterized INSERT, prepared once and run per record on the
+/// context's own connection and transaction. EF Core's change tracker costs several times more
+/// per row, and the writer shares the CPU with the requests it audits. Table and column names
+/// come from the EF model, quoted by the provider, so the statement follows the migrations.
 /// </summary>
 internal static class AuditInsert
 {
@@ -39,47 +38,34 @@ internal static class AuditInsert
         (nameof(AuditRecord.Hash), r => r.Hash),
     ];
 
-    /// <summary>22 columns x 32 rows: far below SQLite's 32,766 parameters per statement.</summary>
-    public const int RowsPerStatement = 32;
-
     public static async Task ExecuteAsync(AuditDbContext db, IReadOnlyList<AuditRecord> records)
     {
-        var full = records.Count / RowsPerStatement * RowsPerStatement;
-        if (full > 0)
+        if (records.Count == 0)
         {
-            await InsertAsync(db, records, 0, full, RowsPerStatement);
+            return;
         }
 
-        if (records.Count > full)
-        {
-            await InsertAsync(db, records, full, records.Count - full, records.Count - full);
-        }
-    }
-
-    // Runs one statement of `rows` rows as many times as `count` records need.
-    private static async Task InsertAsync(AuditDbContext db, IReadOnlyList<AuditRecord> records, int start, int count, int rows)
-    {
         var entity = db.Model.FindEntityType(typeof(AuditRecord))!;
         var sql = db.GetService<ISqlGenerationHelper>();
         var columns = Columns.Select(c => sql.DelimitIdentifier(entity.FindProperty(c.Property)!.GetColumnName()));
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandTimeout = db.Database.GetCommandTimeout() ?? command.CommandTimeout;
-        var values = Enumerable.Range(0, rows).Select(row => "(" + string.Join(", ", Columns.Select((_, i) => $"@p{row}_{i}")) + ")");
-        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(entity.GetTableName()!)} ({string.Join(", ", columns)}) VALUES {string.Join(", ", values)}";
-        var parameters = new System.Data.Common.DbParameter[rows * Columns.Length];
-        for (var p = 0; p < parameters.Length; p++)
+        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(entity.GetTableName()!)} ({string.Join(", ", columns)}) "
+            + $"VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
+        var parameters = Columns.Select((_, i) =>
         {
-            parameters[p] = command.CreateParameter();
-            parameters[p].ParameterName = $"@p{p / Columns.Length}_{p % Columns.Length}";
-            command.Parameters.Add(parameters[p]);
-        }
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@p" + i;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
 
-        for (var offset = start; offset < start + count; offset += rows)
+        foreach (var record in records)
         {
-            for (var p = 0; p < parameters.Length; p++)
+            for (var i = 0; i < Columns.Length; i++)
             {
-                parameters[p].Value = Columns[p % Columns.Length].Value(records[offset + (p / Columns.Length)]) ?? DBNull.Value;
+                parameters[i].Value = Columns[i].Value(record) ?? DBNull.Value;
             }
 
             await command.ExecuteNonQueryAsync();

@@ -5,6 +5,7 @@
 #   tests/Load/run.sh --quick    the same, shorter warm-up and rounds (~6 min after the build)
 #   tests/Load/run.sh --faults   cache, backend and audit store outages under steady load (~3 min)
 #   tests/Load/run.sh --soak     10 minutes at half the gateway's measured maximum (~13 min)
+#   tests/Load/run.sh --perf     perf's CPU profile of the gateway under full load (~3 min)
 #
 # Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
 # --soak-minutes N (default 10), --variants (quick/full: also the gateway with one policy off at
@@ -25,12 +26,13 @@ while [ $# -gt 0 ]; do
     --quick) MODE=quick ;;
     --faults) MODE=faults ;;
     --soak) MODE=soak ;;
+    --perf) MODE=perf ;;
     --no-build) BUILD=0 ;;
     --variants) VARIANTS=1 ;;
     --profile) PROFILE=1 ;;
     --rate) FAULT_RATE=$2; shift ;;
     --soak-minutes) SOAK_MINUTES=$2; shift ;;
-    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -38,7 +40,7 @@ done
 
 # The gateway's throughput jumps once, 60-70 s into its warm-up (tiered JIT), after a plateau
 # that the "still rising" rule alone would take for the end: hence the minimums.
-if [ "$MODE" = quick ]; then
+if [ "$MODE" = quick ] || [ "$MODE" = perf ]; then
   WARM_MIN=70 WARM_MAX=100 ROUNDS=3 SECONDS_PER_ROUND=8
 else
   WARM_MIN=90 WARM_MAX=180 ROUNDS=5 SECONDS_PER_ROUND=15
@@ -117,6 +119,8 @@ start_gateway() {
     ConnectionStrings__cache="127.0.0.1:$CACHE_PORT" \
     ConnectionStrings__auditdb="Data Source=$([ "$name" = gateway ] && echo "$AUDIT_DB" || echo "$RUN/audit-$name/audit.db")" \
     Gateway__RateLimiting__Policies__read__PermitLimit=1000000000 \
+    DOTNET_PerfMapEnabled="$([ "$MODE" = perf ] && echo 1 || echo 0)" \
+    DOTNET_EnableWriteXorExecute="$([ "$MODE" = perf ] && echo 0 || echo 1)" \
     ReverseProxy__Clusters__trading__Destinations__primary__Address="$BACKEND" \
     ReverseProxy__Clusters__identity__Destinations__primary__Address="$BACKEND" \
     "$@" dotnet Gateway.Api.dll
@@ -136,7 +140,7 @@ log "load average at start: $LOAD_AT_START"
 start_cache
 start_backend
 start_issuer
-[ "$MODE" = faults ] || [ "$MODE" = soak ] || start_bare
+[ "$MODE" = faults ] || [ "$MODE" = soak ] || [ "$MODE" = perf ] || start_bare
 start_gateway
 if [ "$VARIANTS" = 1 ]; then
   start_gateway gw-no-audit Gateway__Audit__Enabled=false
@@ -156,4 +160,5 @@ case $MODE in
     [ "$PROFILE" = 1 ] && . "$LOAD_DIR/scripts/profile.sh" ;;
   faults) . "$LOAD_DIR/scripts/faults.sh" ;;
   soak) . "$LOAD_DIR/scripts/soak.sh" ;;
+  perf) . "$LOAD_DIR/scripts/perf.sh" ;;
 esac
