@@ -21,8 +21,9 @@ public sealed class SharedBudgetTests(RateLimitingFixture fixture) : IClassFixtu
         var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? viaFirst : viaSecond).GetAsync(Accounts)));
 
         var statuses = responses.Select(r => r.StatusCode).ToList();
-        Assert.Equal(RateLimitingFixture.ReadLimit, statuses.Count(s => s == HttpStatusCode.OK));
-        Assert.Equal(16 - RateLimitingFixture.ReadLimit, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        var seen = string.Join(", ", statuses.Select(s => (int)s));
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) == RateLimitingFixture.ReadLimit, $"Expected {RateLimitingFixture.ReadLimit} x 200, got: {seen}");
+        Assert.True(statuses.Count(s => s == HttpStatusCode.TooManyRequests) == 16 - RateLimitingFixture.ReadLimit, $"Expected {16 - RateLimitingFixture.ReadLimit} x 429, got: {seen}");
         Assert.All(responses, r => Assert.Equal("\"read\";q=5;w=60", Header(r, "RateLimit-Policy")));
         Array.ForEach(responses, r => r.Dispose());
     }
