@@ -25,6 +25,7 @@ internal sealed class AuditWriter(
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
     private bool _storeDown;
+    private int _stopped;
 
     private bool StoreDue => !_storeDown || time.GetUtcNow() >= _retryAt;
 
@@ -51,7 +52,12 @@ internal sealed class AuditWriter(
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // Once: a host stopped a second time, or after the container disposed this writer, has nothing left to flush.
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _stopping.CancelAsync();
+        }
+
         // Not bounded by the host's token: if the store is slow the last groups go to the spill file.
         await _loop;
     }
@@ -64,7 +70,17 @@ internal sealed class AuditWriter(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => _stopping.Dispose();
+    // A container disposed before the host called StoppedAsync (seen with test hosts) still flushes.
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _stopping.Cancel();
+        }
+
+        _loop.Wait(TimeSpan.FromSeconds(30));
+        _stopping.Dispose();
+    }
 
     private async Task RunAsync()
     {
