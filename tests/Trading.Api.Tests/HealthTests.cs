@@ -11,10 +11,18 @@ public sealed class HealthTests(TradingFixture fixture) : IClassFixture<TradingF
     {
         using var client = fixture.Client();
 
-        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        // Readiness: right after start the cache connection may still be opening (503 until then).
+        var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        for (var attempt = 0; attempt < 20 && response.StatusCode != HttpStatusCode.OK; attempt++)
+        {
+            response.Dispose();
+            await Task.Delay(500);
+            response = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        }
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("healthy", (await response.Content.ReadFromJsonAsync<HealthBody>())?.Status);
+        using var ready = response;
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("healthy", (await ready.Content.ReadFromJsonAsync<HealthBody>())?.Status);
         var probes = await CacheAssertions.KeysAsync(fixture.Cache.ConnectionString, $"health:Trading.Api:*:{Environment.ProcessId}");
         Assert.Single(probes);
     }
