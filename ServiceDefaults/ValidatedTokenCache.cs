@@ -21,11 +21,9 @@ internal sealed class ValidatedTokenCache(TimeProvider time) : JsonWebTokenHandl
     /// <summary>Bounds memory: a few KiB per entry, so at most some tens of MiB.</summary>
     public const int Capacity = 10_000;
 
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
-
     private readonly ConcurrentDictionary<TokenHash, Entry> _entries = new();
     private int _count;
-    private long _nextSweepTicks;
+    private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(30));
 
     public int Count => Volatile.Read(ref _count);
 
@@ -74,8 +72,7 @@ internal sealed class ValidatedTokenCache(TimeProvider time) : JsonWebTokenHandl
 
     private void SweepIfDue(DateTimeOffset now, object? keySet)
     {
-        var due = Interlocked.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + SweepInterval).UtcTicks, due) != due)
+        if (!_sweeps.TryClaim(now))
         {
             return;
         }

@@ -12,10 +12,8 @@ namespace Gateway.Api.RateLimiting;
 /// </summary>
 internal sealed class BudgetLeases(TimeProvider time)
 {
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
-
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
-    private long _nextSweepTicks;
+    private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(10));
 
     /// <summary>At most a twentieth of the limit (a 300-per-minute policy leases 15 at a time), and at most 256.</summary>
     public static int MaxLease(RateLimitPolicyOptions policy) => Math.Clamp(policy.PermitLimit / 20, 1, 256);
@@ -38,8 +36,7 @@ internal sealed class BudgetLeases(TimeProvider time)
 
     private void SweepIfDue(DateTimeOffset now)
     {
-        var due = Interlocked.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + SweepInterval).UtcTicks, due) != due)
+        if (!_sweeps.TryClaim(now))
         {
             return;
         }

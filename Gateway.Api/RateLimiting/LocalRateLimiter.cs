@@ -11,10 +11,8 @@ namespace Gateway.Api.RateLimiting;
 /// </summary>
 internal sealed class LocalRateLimiter(TimeProvider time)
 {
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
-
     private readonly ConcurrentDictionary<(string Policy, string Partition), LocalWindow> _windows = new();
-    private long _nextSweepTicks;
+    private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(10));
 
     public RateLimitDecision Acquire(string policyName, RateLimitPolicyOptions policy, string partition)
     {
@@ -27,8 +25,7 @@ internal sealed class LocalRateLimiter(TimeProvider time)
 
     private void SweepIfDue(DateTimeOffset now)
     {
-        var due = Interlocked.Read(ref _nextSweepTicks);
-        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + SweepInterval).UtcTicks, due) != due)
+        if (!_sweeps.TryClaim(now))
         {
             return;
         }
