@@ -1,4 +1,5 @@
 using System.Net;
+using AspireGateway.Tests;
 
 namespace Trading.Api.Tests;
 
@@ -72,5 +73,18 @@ public sealed class ValidationTests(TradingFixture fixture) : IClassFixture<Trad
         using var response = await client.PlaceAsync(TradingApi.Market(account.AccountId, "buy", 1), new string('k', 256));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AValueThatCannotBindIsA400ProblemNamingTheParameterOnEveryRoute()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        var probes = BoundValues.Walk(fixture.Service.Services);
+
+        var failures = await BoundValues.FailuresAsync(probes, _ => client);
+
+        Assert.Contains(probes, probe => probe is { Path: "/api/v1/trading/orders?limit=abc", Typed: true });
+        Assert.Contains(probes, probe => probe is { Method: "DELETE", Parameter: "id" });
+        Assert.Empty(failures);
     }
 }
