@@ -5,16 +5,20 @@ using Yarp.ReverseProxy.Model;
 namespace Gateway.Api.Proxy;
 
 /// <summary>
-/// Per-route request rules checked before anything is forwarded (CONTRACT §1, §5): the body's
-/// media type (415), its declared size (413) and, where the route requires one, an
-/// <c>Idempotency-Key</c> (400). Each answer is a problem document made here, at the edge.
+/// Per-route request rules checked before anything is forwarded: the body's media type (415), its
+/// size (413) and, where the route requires one, an <c>Idempotency-Key</c> (400). Each answer is a
+/// problem document made here, at the edge. A body without a Content-Length (chunked) is read
+/// here, up to the limit, before it is forwarded, so that it gets the same 413 as a declared size
+/// and the upstream never receives part of a body.
 /// </summary>
 internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptions> edge)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetRouteModel().Config;
-        var violation = Check(context.Request, route, edge.CurrentValue);
+        var options = edge.CurrentValue;
+        var limit = route.MaxRequestBodySize is > 0 ? route.MaxRequestBodySize.Value : options.DefaultMaxRequestBodySize;
+        var violation = Check(context.Request, route, limit, options) ?? await BufferUnsizedBodyAsync(context.Request, limit);
         if (violation is { } v)
         {
             await EdgeProblems.WriteAsync(context, v.Status, v.Detail, v.Title);
@@ -24,13 +28,12 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
         await next(context);
     }
 
-    private static (int Status, string Title, string Detail)? Check(HttpRequest request, Yarp.ReverseProxy.Configuration.RouteConfig route, EdgeOptions edge)
+    private static (int Status, string Title, string Detail)? Check(HttpRequest request, Yarp.ReverseProxy.Configuration.RouteConfig route, long limit, EdgeOptions edge)
     {
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-        var limit = route.MaxRequestBodySize is > 0 ? route.MaxRequestBodySize.Value : edge.DefaultMaxRequestBodySize;
         if (request.ContentLength > limit)
         {
-            return (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body may be at most {limit} bytes on this route.");
+            return TooLarge(limit);
         }
 
         if (hasBody)
@@ -49,6 +52,45 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
 
         return null;
     }
+
+    // Streamed on, a chunked body over the limit failed halfway through the forward (a 502) or,
+    // when the upstream answered before reading it all, was not refused at all. Bodies here are
+    // small (64 KiB by default), so holding one in memory costs less than a half-sent request.
+    private static async Task<(int Status, string Title, string Detail)?> BufferUnsizedBodyAsync(HttpRequest request, long limit)
+    {
+        if (request.ContentLength is not null || request.Headers.TransferEncoding.Count == 0)
+        {
+            return null;
+        }
+
+        var buffered = new MemoryStream();
+        request.HttpContext.Response.RegisterForDispose(buffered);
+        var chunk = new byte[8 * 1024];
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (buffered.Length + read > limit)
+                {
+                    return TooLarge(limit);
+                }
+
+                buffered.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(limit); // the server's own limit, when it is the lower one
+        }
+
+        buffered.Position = 0;
+        request.Body = buffered;
+        return null;
+    }
+
+    private static (int Status, string Title, string Detail) TooLarge(long limit) =>
+        (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body may be at most {limit} bytes on this route.");
 
     private static string? Metadata(Yarp.ReverseProxy.Configuration.RouteConfig route, string key) =>
         route.Metadata is not null && route.Metadata.TryGetValue(key, out var value) ? value : null;

@@ -127,6 +127,40 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("/api/v1/auth/login", 16 * 1024)] // the route's own limit
+    [InlineData("/api/v1/trading/orders", 64 * 1024)] // the default
+    public async Task AChunkedBodyOverTheLimitIsThe413Problem(string path, int limit)
+    {
+        // Kestrel, not the in-memory server: the limit on a body without Content-Length is the server's to count.
+        await using var gateway = fixture.CreateGateway(fixture.Backend.Address);
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        using var client = GatewayFixture.Client(gateway, fixture.Tokens.Trader());
+        var body = "{\"pad\":\"" + new string('x', limit) + "\"}";
+
+        using var declared = await client.SendAsync(Post(path, body, chunked: false));
+        using var chunked = await client.SendAsync(Post(path, body, chunked: true));
+        using var chunkedWithin = await client.SendAsync(Post(path, "{}", chunked: true));
+
+        Assert.Equal(HttpStatusCode.OK, chunkedWithin.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        Assert.Equal("application/problem+json", chunked.Content.Headers.ContentType?.MediaType);
+        var problem = await chunked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var expected = await declared.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(expected.GetProperty("title").GetString(), problem.GetProperty("title").GetString());
+        Assert.Equal(expected.GetProperty("detail").GetString(), problem.GetProperty("detail").GetString());
+
+        static HttpRequestMessage Post(string path, string body, bool chunked)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.TransferEncodingChunked = chunked;
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            return request;
+        }
+    }
+
     [Fact]
     public async Task PlacingAnOrderWithoutIdempotencyKeyIs400AtTheEdge()
     {
