@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Api.Auditing;
 
-/// <summary>The result of walking every chain: CONTRACT §4's three fields, plus which chain broke and each chain's own result.</summary>
+/// <summary>The result of walking every chain: whether all are intact, how many records were checked and the first broken one, plus which chain broke and each chain's own result.</summary>
 internal sealed record AuditVerification(
     [property: JsonPropertyName("valid")] bool Valid,
     [property: JsonPropertyName("records_checked")] long RecordsChecked,

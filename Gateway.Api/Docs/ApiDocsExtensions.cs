@@ -42,7 +42,7 @@ internal static class ApiDocsExtensions
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
                     BearerFormat = "JWT",
-                    Description = "An access token from /connect/token or /api/v1/auth/login (CONTRACT §3).",
+                    Description = "An access token from /connect/token or /api/v1/auth/login.",
                 };
                 return Task.CompletedTask;
             });

@@ -8,7 +8,7 @@ using Trading.Api.Market;
 namespace Trading.Api.Orders;
 
 /// <summary>
-/// <c>POST /api/v1/trading/orders</c> body (CONTRACT §5). Enumerations arrive as strings so that a
+/// <c>POST /api/v1/trading/orders</c> body. Enumerations arrive as strings so that a
 /// wrong value is a field-level 422, not a parse error; unknown fields are refused (400) rather
 /// than silently ignored, so a misspelt or unsupported order parameter never changes a trade.
 /// </summary>

@@ -40,7 +40,8 @@ internal static class OrdersEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Places an order; requires an Idempotency-Key header (CONTRACT §5).");
+            .AddOpenApiOperationTransformer(PlaceOrderHandler.DescribeIdempotencyKey)
+            .WithSummary("Places an order; the Idempotency-Key header makes a retry safe.");
         return group;
     }
 

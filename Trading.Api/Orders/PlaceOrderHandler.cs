@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 using Trading.Api.Auth;
 using Trading.Api.Data;
 using Trading.Api.Http;
@@ -19,6 +21,27 @@ internal static class PlaceOrderHandler
 {
     public const string IdempotencyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
+
+    // What ReadKey accepts, for the OpenAPI document: 1 to 255 printable ASCII characters.
+    private const int MaxKeyLength = 255;
+    private const string KeyPattern = @"^[\x20-\x7E]+$";
+
+    /// <summary>Declares the <c>Idempotency-Key</c> header the handler reads itself, with the rule it applies.</summary>
+    public static Task DescribeIdempotencyKey(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = IdempotencyHeader,
+            In = ParameterLocation.Header,
+            Required = true,
+            Description = "Chosen by the client, one per order: the same key with the same body returns the first response again "
+                + "(header Idempotent-Replayed: true), with another body 422, while the first request still runs 409. "
+                + "Scoped to the caller and kept 24 hours. 1 to 255 printable ASCII characters.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = MaxKeyLength, Pattern = KeyPattern },
+        });
+        return Task.CompletedTask;
+    }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> PlaceAsync(
         HttpContext context, JsonBody json, IdempotencyCache cache, OrderBook book, TradingDbContext db, CancellationToken cancellationToken)
@@ -159,7 +182,7 @@ internal static class PlaceOrderHandler
     private static string? ReadKey(HttpRequest request)
     {
         var values = request.Headers[IdempotencyHeader];
-        if (values.Count != 1 || values[0] is not { Length: >= 1 and <= 255 } key)
+        if (values.Count != 1 || values[0] is not { Length: >= 1 and <= MaxKeyLength } key)
         {
             return null;
         }

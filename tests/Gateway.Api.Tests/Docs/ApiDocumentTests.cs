@@ -46,6 +46,17 @@ public sealed class ApiDocumentTests(DocsFixture fixture)
     }
 
     [Fact]
+    public async Task NoDescriptionInTheDocumentRefersToADocumentOutsideIt()
+    {
+        var document = await DocumentAsync();
+
+        Assert.Empty(OpenApiText.OutsideReferences(document.ToJsonString()));
+        var key = document["paths"]!["/api/v1/trading/orders"]!["post"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "Idempotency-Key")!;
+        Assert.True(key["required"]!.GetValue<bool>());
+        Assert.Equal(255, key["schema"]!["maxLength"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task OperationsNoRouteExposesAndBackendAddressesAreLeftOut()
     {
         using var client = fixture.CreateClient();

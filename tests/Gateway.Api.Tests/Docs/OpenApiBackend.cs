@@ -52,7 +52,7 @@ public sealed class OpenApiBackend : IAsyncDisposable
               "get": { "tags": ["Trading"], "summary": "List the caller's orders", "responses": { "200": { "description": "OK" } } },
               "post": {
                 "tags": ["Trading"], "summary": "Place an order",
-                "parameters": [ { "name": "Idempotency-Key", "in": "header", "required": true, "schema": { "type": "string" } } ],
+                "parameters": [ { "name": "Idempotency-Key", "in": "header", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$" } } ],
                 "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PlaceOrder" } } } },
                 "responses": { "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Order" } } } } } },
               "patch": { "tags": ["Trading"], "summary": "Amend every order", "responses": { "204": { "description": "Amended" } } }
