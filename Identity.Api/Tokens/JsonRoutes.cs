@@ -18,8 +18,10 @@ internal static class JsonRoutes
 
     public static readonly string[] All = [Login, Register, Refresh];
 
+    // OpenIddict takes an endpoint URI with or without a trailing slash, and so does routing; so
+    // must this, or "/api/v1/auth/login/" would be the form-encoded OAuth token endpoint.
     public static string? Match(PathString path) =>
-        All.FirstOrDefault(route => path.Equals(route, StringComparison.OrdinalIgnoreCase));
+        All.FirstOrDefault(route => path.Equals(route, StringComparison.OrdinalIgnoreCase) || path.Equals(route + "/", StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>Passwords are 8–128 characters (CONTRACT §3); longer input is a 400, never hashed.</summary>

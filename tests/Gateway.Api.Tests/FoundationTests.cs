@@ -18,6 +18,19 @@ public sealed class FoundationTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal(path, echoed?.Path);
     }
 
+    [Theory]
+    [InlineData("/api/v1/auth/login")]
+    [InlineData("/api/v1/auth/login/")]
+    public async Task LoginIsOneRouteWithOrWithoutATrailingSlash(string path)
+    {
+        using var client = fixture.Client();
+
+        using var response = await client.PostAsJsonAsync(new Uri(path, UriKind.Relative), new { email = "a@example.com", password = "a long passphrase" });
+
+        Assert.Equal(path, (await response.Content.ReadFromJsonAsync<EchoedRequest>())?.Path);
+        Assert.StartsWith("\"credentials\";", response.Headers.GetValues("RateLimit-Policy").Single(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task RootDescribesTheServiceAndWhereItsDocsLive()
     {

@@ -80,6 +80,28 @@ public sealed class LoginHardeningTests(IdentityFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task TheJsonRoutesBehaveTheSameWithATrailingSlash()
+    {
+        using var api = fixture.Api();
+        var (email, password) = (IdentityClient.NewEmail(), IdentityClient.NewPassword());
+
+        using var registered = await api.PostJsonAsync("/api/v1/auth/register/", new { username = "u" + Guid.NewGuid().ToString("N")[..12], email, password });
+        using var wrong = await api.PostJsonAsync("/api/v1/auth/login/", new { email, password = IdentityClient.NewPassword() });
+        using var form = await api.Http.PostAsync(new Uri("/api/v1/auth/login/", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = email, ["password"] = password, ["client_id"] = "gateway-web" }));
+        using var login = await api.PostJsonAsync("/api/v1/auth/login/", new { email, password });
+        var tokens = (await login.Content.ReadFromJsonAsync<TokenResponse>())!;
+        using var refreshed = await api.PostJsonAsync("/api/v1/auth/refresh/", new { refresh_token = tokens.RefreshToken });
+
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+    }
+
+    [Fact]
     public async Task MalformedJsonIsA400Problem()
     {
         using var api = fixture.Api();
