@@ -20,10 +20,11 @@ internal static class KnownPaths
             "/health": { "get": {
               "tags": ["Gateway"], "operationId": "GetHealth",
               "summary": "Readiness: the gateway, the cache and every downstream service answer.",
-              "description": "Only the overall status is given: which dependency failed is for logs and traces, not callers.",
+              "description": "Only the overall status is given: which dependency failed is for logs and traces, not callers. The report is at most 3 seconds old.",
               "responses": {
                 "200": { "description": "Healthy (or degraded but serving).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HealthStatus" } } } },
-                "503": { "description": "Something the gateway depends on does not answer.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HealthStatus" } } } } } } },
+                "503": { "description": "Something the gateway depends on does not answer.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HealthStatus" } } } },
+                "429": { "description": "This caller asked more than 60 times in a minute; the answer is at most 3 seconds old anyway." } } } },
             "/alive": { "get": {
               "tags": ["Gateway"], "operationId": "GetAlive", "summary": "Liveness: answers while the process runs.",
               "responses": { "200": { "description": "Alive.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HealthStatus" } } } } } } },

@@ -6,9 +6,10 @@ using Yarp.ReverseProxy.Model;
 namespace Gateway.Api.RateLimiting;
 
 /// <summary>
-/// Counts each request against its route's policy (CONTRACT §6) and answers for it: the
-/// <c>RateLimit-Policy</c> and <c>RateLimit</c> headers on every limited response, and a 429
-/// problem with <c>Retry-After</c> once the budget is spent. Health probes are never limited.
+/// Counts each request against its route's policy and answers for it: the <c>RateLimit-Policy</c>
+/// and <c>RateLimit</c> headers on every limited response, and a 429 problem with
+/// <c>Retry-After</c> once the budget is spent. <c>/health</c> has a policy of its own, generous
+/// for a platform's probes and a stop for a flood; <c>/alive</c> costs nothing and is never limited.
 /// </summary>
 internal sealed class RateLimitingMiddleware(
     RequestDelegate next,
@@ -22,7 +23,7 @@ internal sealed class RateLimitingMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var settings = Current();
-        if (!settings.Enabled || IsProbe(context))
+        if (!settings.Enabled || IsLiveness(context))
         {
             await next(context);
             return;
@@ -51,15 +52,14 @@ internal sealed class RateLimitingMiddleware(
             "Too many requests");
     }
 
-    private static bool IsProbe(HttpContext context) =>
-        context.GetEndpoint() is not null
-        && (context.Request.Path.StartsWithSegments(HealthExtensions.HealthPath) || context.Request.Path.StartsWithSegments(HealthExtensions.AlivePath));
+    private static bool IsLiveness(HttpContext context) =>
+        context.GetEndpoint() is not null && context.Request.Path.StartsWithSegments(HealthExtensions.AlivePath);
 
     private static string? PolicyName(HttpContext context) =>
         context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.Metadata is { } metadata
         && metadata.TryGetValue(RouteMetadataKey, out var name)
             ? name
-            : null;
+            : context.GetEndpoint() is not null && context.Request.Path.StartsWithSegments(HealthExtensions.HealthPath) ? RateLimitingOptions.HealthPolicy : null;
 
     // A reload that fails validation keeps the last valid limits instead of failing every request.
     private RateLimitingOptions Current()

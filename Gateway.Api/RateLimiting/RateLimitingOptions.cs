@@ -6,12 +6,14 @@ namespace Gateway.Api.RateLimiting;
 /// <summary>
 /// Rate-limit policies (section <c>Gateway:RateLimiting</c>), read per request through
 /// <c>IOptionsMonitor</c> so a changed limit applies without a restart. A YARP route names its
-/// policy in <c>Metadata.RateLimitPolicy</c>; the gateway's own endpoints use <c>default</c>.
+/// policy in <c>Metadata.RateLimitPolicy</c>; the gateway's own endpoints use <c>default</c>,
+/// <c>/health</c> uses <c>health</c>.
 /// </summary>
 internal sealed partial class RateLimitingOptions : IValidatableObject
 {
     public const string Section = "Gateway:RateLimiting";
     public const string DefaultPolicy = "default";
+    public const string HealthPolicy = "health";
 
     /// <summary>Off only for measurements (the same gateway with no limits); on in every environment.</summary>
     public bool Enabled { get; set; } = true;
@@ -31,6 +33,8 @@ internal sealed partial class RateLimitingOptions : IValidatableObject
         ["write"] = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(60) },
         ["public-read"] = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(60) },
         [DefaultPolicy] = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(60) },
+        // Readiness per caller: a platform probes a replica every few seconds, far below this.
+        [HealthPolicy] = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(60) },
     };
 
     /// <summary>The named policy, or <c>default</c> when the name is missing or unknown (never unlimited by mistake).</summary>

@@ -10,9 +10,9 @@ public sealed class CacheOutageTests(EmbeddedCacheAppHostFixture fixture) : ICla
         using var client = fixture.CreateGatewayClient();
 
         await fixture.App.ResourceCommands.ExecuteCommandAsync("cache", "cache-stop").WaitAsync(AppHostFixture.RequestTimeout);
-        var whileDown = await client.GetAsync(new Uri("/health", UriKind.Relative));
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, whileDown.StatusCode);
-        Assert.Equal("{\"status\":\"unhealthy\"}", await whileDown.Content.ReadAsStringAsync());
+        // Readiness reports are kept a few seconds, so the outage shows on the next fresh one.
+        var whileDown = await PollUntilAsync(client, HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, whileDown);
 
         await fixture.App.ResourceCommands.ExecuteCommandAsync("cache", "cache-start").WaitAsync(AppHostFixture.RequestTimeout);
         var recovered = await PollUntilAsync(client, HttpStatusCode.OK, TimeSpan.FromSeconds(30));
@@ -32,7 +32,7 @@ public sealed class CacheOutageTests(EmbeddedCacheAppHostFixture fixture) : ICla
                 break;
             }
 
-            await Task.Delay(500);
+            await Task.Delay(1000); // within the per-caller /health budget (60 a minute)
         }
         while (DateTime.UtcNow < deadline);
         return last;

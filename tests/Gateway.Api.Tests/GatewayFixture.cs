@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using AspireGateway.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Api.Tests;
 
@@ -25,7 +26,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     }
 
     /// <summary>A gateway whose clusters point at <paramref name="backendAddress"/>, with extra settings.</summary>
-    public ServiceFactory<Program> CreateGateway(string backendAddress, IReadOnlyDictionary<string, string?>? settings = null)
+    public ServiceFactory<Program> CreateGateway(
+        string backendAddress, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -35,16 +37,17 @@ public sealed class GatewayFixture : IAsyncLifetime
         };
 
         // Tests that are not about rate limits must not trip them (in-process requests share one "unknown" address).
-        foreach (var policy in new[] { "credentials", "read", "write", "public-read", "default" })
+        foreach (var policy in new[] { "credentials", "read", "write", "public-read", "default", "health" })
         {
             all[$"Gateway:RateLimiting:Policies:{policy}:PermitLimit"] = "100000";
+            all[$"Gateway:RateLimiting:Policies:{policy}:Window"] = "00:01:00";
         }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
         }
 
-        return new ServiceFactory<Program>(Cache, all);
+        return new ServiceFactory<Program>(Cache, all, services);
     }
 
     public HttpClient Client(string? token = null) => Client(Gateway, token);

@@ -54,19 +54,41 @@ public sealed class RateLimitHeadersTests(RateLimitingFixture fixture) : IClassF
         Assert.Equal(4, State(response, "read").Remaining);
     }
 
-    [Theory]
-    [InlineData("/alive")]
-    [InlineData("/health")]
-    public async Task HealthProbesAreNeverLimited(string path)
+    [Fact]
+    public async Task LivenessIsNeverLimited()
     {
         using var client = fixture.Client(RateLimitingFixture.NewAddress());
 
         for (var i = 0; i < RateLimitingFixture.DefaultLimit * 3; i++)
         {
-            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            using var response = await client.GetAsync(new Uri("/alive", UriKind.Relative));
             Assert.NotEqual(HttpStatusCode.TooManyRequests, response.StatusCode);
             Assert.False(response.Headers.Contains("RateLimit"));
         }
+    }
+
+    [Fact]
+    public async Task ReadinessIsLimitedPerAnonymousCallerUnderItsOwnPolicy()
+    {
+        using var flooder = fixture.Client(RateLimitingFixture.NewAddress());
+        using var prober = fixture.Client(RateLimitingFixture.NewAddress());
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < RateLimitingFixture.HealthLimit; i++)
+        {
+            using var response = await flooder.GetAsync(new Uri("/health", UriKind.Relative));
+            answers.Add(response.StatusCode);
+        }
+
+        using var spent = await flooder.GetAsync(new Uri("/health", UriKind.Relative));
+        using var other = await prober.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, answers);
+        Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
+        Assert.Equal(429, (await ProblemAsync(spent)).Status);
+        Assert.NotNull(spent.Headers.RetryAfter);
+        Assert.Equal($"\"health\";q={RateLimitingFixture.HealthLimit};w=60", Header(spent, "RateLimit-Policy"));
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
     }
 
     [Fact]

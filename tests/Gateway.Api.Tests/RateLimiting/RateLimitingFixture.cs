@@ -14,6 +14,7 @@ public sealed class RateLimitingFixture : IAsyncLifetime
 {
     public const int ReadLimit = 5;
     public const int DefaultLimit = 3;
+    public const int HealthLimit = 3;
 
     /// <summary>
     /// Small limits, the users route moved to a new policy with a 2 s window, and a decision
@@ -25,6 +26,8 @@ public sealed class RateLimitingFixture : IAsyncLifetime
         ["Gateway:RateLimiting:Policies:read:PermitLimit"] = "5",
         ["Gateway:RateLimiting:Policies:default:PermitLimit"] = "3",
         ["Gateway:RateLimiting:Policies:credentials:PermitLimit"] = "2",
+        ["Gateway:RateLimiting:Policies:health:PermitLimit"] = "3",
+        ["Gateway:RateLimiting:Policies:health:Window"] = "00:01:00",
         ["Gateway:RateLimiting:Policies:burst:PermitLimit"] = "2",
         ["Gateway:RateLimiting:Policies:burst:Window"] = "00:00:02",
         ["ReverseProxy:Routes:users:Metadata:RateLimitPolicy"] = "burst",
