@@ -8,6 +8,12 @@ internal static class HardeningExtensions
         builder.Services.AddCors();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>, CorsFromEdgeOptions>();
         builder.Services.AddRequestTimeouts();
+        // Kestrel refuses a header byte above 0x7F with a bare 400 before any middleware runs: no
+        // security headers, no request id, no problem. Read as Latin-1, such a request reaches the
+        // pipeline, where the request-id rule replaces a malformed X-Request-Id and a route refuses
+        // any other such value it would have to forward (RouteRules).
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
+            kestrel => kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1);
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<Microsoft.Extensions.Options.IOptions<EdgeOptions>>((forwarded, edge) =>
         {
             // X-Forwarded-For is believed only from the configured proxies, and only their last hop.

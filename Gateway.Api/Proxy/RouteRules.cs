@@ -5,8 +5,9 @@ using Yarp.ReverseProxy.Model;
 namespace Gateway.Api.Proxy;
 
 /// <summary>
-/// Per-route request rules checked before anything is forwarded: the body's media type (415), its
-/// size (413) and, where the route requires one, an <c>Idempotency-Key</c> (400). Each answer is a
+/// Per-route request rules checked before anything is forwarded: ASCII header values (400), the
+/// body's media type (415), its size (413) and, where the route requires one, an
+/// <c>Idempotency-Key</c> (400). Each answer is a
 /// problem document made here, at the edge. A body without a Content-Length (chunked) is read
 /// here, up to the limit, before it is forwarded, so that it gets the same 413 as a declared size
 /// and the upstream never receives part of a body.
@@ -30,6 +31,11 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
 
     private static (int Status, string Title, string Detail)? Check(HttpRequest request, Yarp.ReverseProxy.Configuration.RouteConfig route, long limit, EdgeOptions edge)
     {
+        if (HeaderOutsideAscii(request.Headers) is { } header)
+        {
+            return (StatusCodes.Status400BadRequest, "Header not ASCII", $"The {header} header has a value outside ASCII, which this API does not accept.");
+        }
+
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
         if (request.ContentLength > limit)
         {
@@ -86,6 +92,24 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
 
         buffered.Position = 0;
         request.Body = buffered;
+        return null;
+    }
+
+    // The server reads header bytes as Latin-1 so that these requests get a problem, not a bare
+    // 400; forwarded, such a value would fail the upstream request (a 502) or reach a service as mojibake.
+    private static string? HeaderOutsideAscii(IHeaderDictionary headers)
+    {
+        foreach (var (name, values) in headers)
+        {
+            foreach (var value in values)
+            {
+                if (value is not null && !System.Text.Ascii.IsValid(value))
+                {
+                    return name;
+                }
+            }
+        }
+
         return null;
     }
 

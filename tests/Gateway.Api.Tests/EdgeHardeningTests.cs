@@ -63,6 +63,39 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
     }
 
     [Fact]
+    public async Task ARequestIdOutsideAsciiIsReplacedAndTheRequestServed()
+    {
+        using var response = await SendLatin1HeaderAsync("X-Request-Id", "caf\u00e9-42");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches("^[A-Za-z0-9._-]{1,128}$", response.Headers.GetValues("X-Request-Id").Single());
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), (await response.Content.ReadFromJsonAsync<EchoedRequest>())!.Header("X-Request-Id"));
+    }
+
+    [Fact]
+    public async Task AnotherHeaderOutsideAsciiIsA400ProblemWithTheSecurityHeadersAndARequestId()
+    {
+        using var response = await SendLatin1HeaderAsync("X-Note", "caf\u00e9");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("X-Note", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.True(response.Headers.Contains("X-Request-Id"));
+    }
+
+    /// <summary>A proxied read with one header value sent as Latin-1 bytes, as some clients and proxies do (the response is buffered).</summary>
+    private async Task<HttpResponseMessage> SendLatin1HeaderAsync(string name, string value)
+    {
+        await using var gateway = fixture.StartOnKestrel();
+        using var client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1 }) { BaseAddress = gateway.ClientOptions.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/trading/accounts");
+        request.Headers.Authorization = new("Bearer", fixture.Tokens.Trader());
+        request.Headers.Add(name, value);
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task IdentityAndForwardingHeadersFromTheClientNeverReachTheBackend()
     {
         using var client = fixture.Client(fixture.Tokens.Trader());
@@ -132,10 +165,7 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
     [InlineData("/api/v1/trading/orders", 64 * 1024)] // the default
     public async Task AChunkedBodyOverTheLimitIsThe413Problem(string path, int limit)
     {
-        // Kestrel, not the in-memory server: the limit on a body without Content-Length is the server's to count.
-        await using var gateway = fixture.CreateGateway(fixture.Backend.Address);
-        gateway.UseKestrel(0);
-        gateway.StartServer();
+        await using var gateway = fixture.StartOnKestrel();
         using var client = GatewayFixture.Client(gateway, fixture.Tokens.Trader());
         var body = "{\"pad\":\"" + new string('x', limit) + "\"}";
 

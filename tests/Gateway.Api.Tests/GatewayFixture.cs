@@ -50,6 +50,18 @@ public sealed class GatewayFixture : IAsyncLifetime
         return new ServiceFactory<Program>(Cache, all, services);
     }
 
+    /// <summary>
+    /// A gateway on a real loopback port: Kestrel parses and frames what the in-memory server never
+    /// sees (chunked bodies, header bytes). Its clients talk to <see cref="Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions.BaseAddress"/>.
+    /// </summary>
+    public ServiceFactory<Program> StartOnKestrel()
+    {
+        var gateway = CreateGateway(Backend.Address);
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        return gateway;
+    }
+
     public HttpClient Client(string? token = null) => Client(Gateway, token);
 
     public static HttpClient Client(ServiceFactory<Program> gateway, string? token = null)
