@@ -34,12 +34,13 @@ public static class CacheExtensions
     /// Whether a cache call failed because of the cache: a refused or lost connection or a server
     /// error (<see cref="RedisException"/>), a cache too slow to answer in time
     /// (<see cref="RedisTimeoutException"/> is a <see cref="TimeoutException"/>, not a
-    /// <see cref="RedisException"/>), or a command cancelled because the client gave up a socket
-    /// that stopped answering. Every catch around a cache call uses this, so that a slow cache is
-    /// treated exactly like a dead one.
+    /// <see cref="RedisException"/>), or a command the client faulted while it gave up a socket
+    /// that stopped answering (a cancellation, or an <see cref="InvalidOperationException"/> from
+    /// its closed pipe). Every catch around a cache call uses this, and only such catches, so
+    /// that a slow cache is treated exactly like a dead one.
     /// </summary>
     public static bool IsCacheFailure(this Exception exception) =>
-        exception is RedisException or TimeoutException or OperationCanceledException;
+        exception is RedisException or TimeoutException or OperationCanceledException or InvalidOperationException;
 }
 
 internal sealed class CacheRoundTripHealthCheck(IConnectionMultiplexer cache, IHostEnvironment environment) : IHealthCheck
