@@ -49,7 +49,7 @@ public static class AuthenticationExtensions
             .ValidateOnStart();
         builder.Services.AddHttpClient(MetadataClientName);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<ValidatedTokenCache>();
+        builder.Services.TryAddSingleton(services => new ValidatedTokenCache(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<TokenValidationOptions>, IHttpClientFactory, ValidatedTokenCache>(Configure);
