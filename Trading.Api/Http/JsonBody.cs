@@ -7,11 +7,15 @@ namespace Trading.Api.Http;
 
 /// <summary>
 /// Reads a JSON body with answers a client can act on: 415 for another media type, 413 over the
-/// size limit, 400 naming the JSON path for malformed JSON, wrong types or unknown fields.
+/// size limit, 400 naming the JSON path for malformed JSON, wrong types or unknown fields, 422
+/// naming the field for a number that would have to be rounded.
 /// </summary>
 internal sealed class JsonBody(IOptions<JsonOptions> options)
 {
     public JsonSerializerOptions SerializerOptions => options.Value.SerializerOptions;
+
+    // Bodies only: responses and the OpenAPI document keep the framework's decimal (a number schema).
+    private readonly JsonSerializerOptions _reading = new(options.Value.SerializerOptions) { Converters = { new ExactDecimalConverter() } };
 
     public async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request) where T : class
     {
@@ -22,10 +26,16 @@ internal sealed class JsonBody(IOptions<JsonOptions> options)
 
         try
         {
-            var value = await request.ReadFromJsonAsync<T>(SerializerOptions, request.HttpContext.RequestAborted);
+            var value = await request.ReadFromJsonAsync<T>(_reading, request.HttpContext.RequestAborted);
             return value is null
                 ? (null, Problems.BadRequest("malformed_json", "The body must be a JSON object."))
                 : (value, null);
+        }
+        catch (InexactNumberException ex)
+        {
+            // A well-formed number the API would have to round: the field is wrong, not the JSON.
+            return (null, Problems.Field(ex.Path is ['$', '.', .. var field] ? field : ex.Path ?? "$",
+                "Not a number this API holds exactly: at most 28 decimals and 29 significant digits. Amounts are never rounded."));
         }
         catch (JsonException ex)
         {

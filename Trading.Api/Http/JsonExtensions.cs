@@ -6,7 +6,7 @@ namespace Trading.Api.Http;
 internal static class JsonExtensions
 {
     /// <summary>
-    /// snake_case names and enum values, as CONTRACT §4–§5 spell them; decimals stay JSON numbers
+    /// snake_case names and enum values, as the public API spells them; decimals stay JSON numbers
     /// (never floating point on this side). Also the OpenAPI document.
     /// </summary>
     public static IHostApplicationBuilder AddTradingJson(this IHostApplicationBuilder builder)

@@ -30,8 +30,8 @@ internal static class OrdersEndpoints
         var group = routes.MapGroup("/api/v1/trading/orders").WithTags("Trading");
         group.MapGet("/", ListAsync).RequireAuthorization(TradingPolicies.ReadOrders)
             .WithSummary("The caller's orders (an auditor: everyone's), newest first.");
-        group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(TradingPolicies.ReadOrders);
-        group.MapDelete("/{id:guid}", CancelAsync).RequireAuthorization(TradingPolicies.Write)
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(TradingPolicies.ReadOrders);
+        group.MapDelete("/{id}", CancelAsync).RequireAuthorization(TradingPolicies.Write)
             .WithSummary("Cancels an open order; 409 when it is already filled, cancelled, rejected or expired.");
         group.MapPost("/", PlaceOrderHandler.PlaceAsync).RequireAuthorization(TradingPolicies.Write)
             .Accepts<OrderRequest>("application/json")

@@ -1,4 +1,5 @@
 using System.Net;
+using AspireGateway.Tests;
 
 namespace Trading.Api.Tests;
 
@@ -10,7 +11,7 @@ public sealed class ValidationTests(TradingFixture fixture) : IClassFixture<Trad
         { "malformed JSON", "{\"symbol\": \"AAPL\",", 400 },
         { "not an object", "[1, 2, 3]", 400 },
         { "quantity of the wrong type", """{"account_id":"{A}","symbol":"AAPL","side":"buy","type":"market","quantity":"ten","time_in_force":"day"}""", 400 },
-        { "huge number", """{"account_id":"{A}","symbol":"AAPL","side":"buy","type":"market","quantity":1e400,"time_in_force":"day"}""", 400 },
+        { "huge number", """{"account_id":"{A}","symbol":"AAPL","side":"buy","type":"market","quantity":1e400,"time_in_force":"day"}""", 422 },
         { "unknown field", """{"account_id":"{A}","symbol":"AAPL","side":"buy","type":"market","quantity":1,"time_in_force":"day","stop_price":5}""", 400 },
         { "zero quantity", """{"account_id":"{A}","symbol":"AAPL","side":"buy","type":"market","quantity":0,"time_in_force":"day"}""", 422 },
         { "negative quantity", """{"account_id":"{A}","symbol":"AAPL","side":"buy","type":"market","quantity":-5,"time_in_force":"day"}""", 422 },
@@ -53,6 +54,40 @@ public sealed class ValidationTests(TradingFixture fixture) : IClassFixture<Trad
         Assert.False(string.IsNullOrEmpty(problem.TraceId));
     }
 
+    [Theory]
+    [InlineData("quantity", "\"type\":\"market\",\"quantity\":1.000000000000000000000000000001")]
+    [InlineData("quantity", "\"type\":\"market\",\"quantity\":0.99999999999999999999999999999999")]
+    [InlineData("limit_price", "\"type\":\"limit\",\"quantity\":1,\"limit_price\":1.000000000000000000000000000001")]
+    [InlineData("limit_price", "\"type\":\"limit\",\"quantity\":1,\"limit_price\":1e-40")]
+    public async Task ANumberThatDecimalCannotHoldExactlyIsA422NamingTheField(string field, string fields)
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        var account = await client.AccountAsync();
+
+        using var response = await client.PlaceRawAsync(
+            $$"""{"account_id":"{{account.AccountId}}","symbol":"AAPL","side":"buy",{{fields}},"time_in_force":"gtc"}""", key: Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal([field], (await response.ReadProblemAsync()).Errors!.Keys);
+        Assert.Equal(100_000.00m, (await client.AccountAsync()).CashBalance);
+    }
+
+    [Theory]
+    [InlineData("1.0000000000000000000000000000")]
+    [InlineData("1E0")]
+    [InlineData("0.01e2")]
+    public async Task AnExactNumberWithTrailingZerosOrAnExponentIsTakenAsWritten(string quantity)
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        var account = await client.AccountAsync();
+
+        using var response = await client.PlaceRawAsync(
+            $$"""{"account_id":"{{account.AccountId}}","symbol":"AAPL","side":"buy","type":"market","quantity":{{quantity}},"time_in_force":"day"}""", key: Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(1m, (await response.ReadOrderAsync()).FilledQuantity);
+    }
+
     [Fact]
     public async Task ABodyThatIsNotJsonIs415()
     {
@@ -72,5 +107,18 @@ public sealed class ValidationTests(TradingFixture fixture) : IClassFixture<Trad
         using var response = await client.PlaceAsync(TradingApi.Market(account.AccountId, "buy", 1), new string('k', 256));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AValueThatCannotBindIsA400ProblemNamingTheParameterOnEveryRoute()
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        var probes = BoundValues.Walk(fixture.Service.Services);
+
+        var failures = await BoundValues.FailuresAsync(probes, _ => client);
+
+        Assert.Contains(probes, probe => probe is { Path: "/api/v1/trading/orders?limit=abc", Typed: true });
+        Assert.Contains(probes, probe => probe is { Method: "DELETE", Parameter: "id" });
+        Assert.Empty(failures);
     }
 }
