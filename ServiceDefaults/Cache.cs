@@ -29,17 +29,6 @@ public static class CacheExtensions
             .AddCheck<CacheRoundTripHealthCheck>(ConnectionName, timeout: TimeSpan.FromSeconds(2));
         return builder;
     }
-
-    /// <summary>
-    /// Whether a cache call failed because of the cache: a refused or lost connection or a server
-    /// error (<see cref="RedisException"/>), a cache too slow to answer in time
-    /// (<see cref="RedisTimeoutException"/> is a <see cref="TimeoutException"/>, not a
-    /// <see cref="RedisException"/>), or a command cancelled because the client gave up a socket
-    /// that stopped answering. Every catch around a cache call uses this, so that a slow cache is
-    /// treated exactly like a dead one.
-    /// </summary>
-    public static bool IsCacheFailure(this Exception exception) =>
-        exception is RedisException or TimeoutException or OperationCanceledException;
 }
 
 internal sealed class CacheRoundTripHealthCheck(IConnectionMultiplexer cache, IHostEnvironment environment) : IHealthCheck
@@ -58,7 +47,7 @@ internal sealed class CacheRoundTripHealthCheck(IConnectionMultiplexer cache, IH
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy("The cache returned another value than the one written.");
         }
-        catch (Exception ex) when (ex.IsCacheFailure())
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy("The cache did not answer.", ex);
         }

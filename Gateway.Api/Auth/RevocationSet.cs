@@ -95,7 +95,7 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
                 });
             }
         }
-        catch (Exception ex) when (ex.IsCacheFailure())
+        catch (RedisException ex)
         {
             Interlocked.Exchange(ref _subscribed, 0); // try again on the next reconnect or tick
             LogReconcileFailed(logger, ex);
@@ -111,7 +111,7 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
         {
             await ReconcileAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex.IsCacheFailure())
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
             LogReconcileFailed(logger, ex);
         }

@@ -71,7 +71,7 @@ internal sealed partial class DistributedRateLimiter
                 MinimumThroughput = 2,
                 SamplingDuration = TimeSpan.FromSeconds(10),
                 BreakDurationGenerator = _ => ValueTask.FromResult(options.CurrentValue.BreakDuration),
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex.IsCacheFailure()).Handle<TimeoutRejectedException>().Handle<InvalidOperationException>(),
+                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>().Handle<TimeoutRejectedException>().Handle<InvalidOperationException>(),
             })
             .AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = _ => ValueTask.FromResult(options.CurrentValue.DecisionTimeout) })
             .Build();
@@ -101,7 +101,7 @@ internal sealed partial class DistributedRateLimiter
                     (Database: _cache.GetDatabase(), Key: new RedisKey(key), Policy: policy, Wanted: _leases.NextSize(key, policy))).ConfigureAwait(false);
                 return Decided(_leases.Refill(key, policyName, policy, granted, counted, TimeSpan.FromMilliseconds(resetMs)));
             }
-            catch (Exception ex) when (ex.IsCacheFailure() || ex is TimeoutRejectedException or BrokenCircuitException or InvalidCastException or InvalidOperationException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException or InvalidCastException or InvalidOperationException)
             {
                 failure = ex;
             }
@@ -130,7 +130,7 @@ internal sealed partial class DistributedRateLimiter
                 .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             Parse(result);
         }
-        catch (Exception ex) when (ex.IsCacheFailure() || ex is InvalidCastException or InvalidOperationException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidCastException or InvalidOperationException)
         {
             // Not fatal: decisions fall back until the cache answers, and that transition is logged.
             LogWarmUpFailed(_logger, ex);

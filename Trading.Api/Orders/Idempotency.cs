@@ -9,11 +9,10 @@ internal sealed record StoredResponse(string Fingerprint, int StatusCode, string
 internal enum IdempotencyState { Proceed, Replay, InFlight, Mismatch, CacheUnavailable }
 
 /// <summary>
-/// The fast half of idempotency, in the shared cache: a key is claimed with SET NX
+/// The fast half of idempotency (CONTRACT §5), in the shared cache: a key is claimed with SET NX
 /// while its request runs (in flight → 409 for a second request), then holds the response for
 /// 24 hours (same body → replay, another body → 422). Keys are scoped to the caller. The durable
-/// half is the database's unique (owner, key); this class is only ever an accelerator and a lock,
-/// so a cache that is down or too slow to answer costs speed, never a 5xx or a second order.
+/// half is the database's unique (owner, key); this class is only ever an accelerator and a lock.
 /// </summary>
 internal sealed class IdempotencyCache(IConnectionMultiplexer cache, TimeProvider time)
 {
@@ -53,7 +52,7 @@ internal sealed class IdempotencyCache(IConnectionMultiplexer cache, TimeProvide
 
             return (IdempotencyState.InFlight, null);
         }
-        catch (Exception ex) when (ex.IsCacheFailure())
+        catch (RedisException)
         {
             return (IdempotencyState.CacheUnavailable, null);
         }
@@ -66,7 +65,7 @@ internal sealed class IdempotencyCache(IConnectionMultiplexer cache, TimeProvide
         {
             await cache.GetDatabase().StringSetAsync(CacheKey(ownerId, key), entry, Retention);
         }
-        catch (Exception ex) when (ex.IsCacheFailure())
+        catch (RedisException)
         {
             // The database holds the response; the cache is rebuilt from it on the next replay.
         }
@@ -79,7 +78,7 @@ internal sealed class IdempotencyCache(IConnectionMultiplexer cache, TimeProvide
         {
             await cache.GetDatabase().KeyDeleteAsync(CacheKey(ownerId, key));
         }
-        catch (Exception ex) when (ex.IsCacheFailure())
+        catch (RedisException)
         {
             // The lease expires by itself.
         }

@@ -52,26 +52,6 @@ public sealed class FoundationTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Equal("{\"status\":\"unhealthy\"}", await response.Content.ReadAsStringAsync());
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task ACacheThatStopsAnsweringIsTreatedAsDownReadsAreServedAndHealthIs503(bool stalledBeforeStart)
-    {
-        await using var cache = new StallingCache(fixture.Cache, stalled: stalledBeforeStart);
-        await using var gateway = fixture.CreateGateway(fixture.Backend.Address, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = cache.ConnectionString });
-        using var client = GatewayFixture.Client(gateway, fixture.Tokens.Trader());
-        using var whileAnswering = await client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative));
-
-        cache.Stall();
-        using var read = await client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative));
-        using var health = await client.GetAsync(new Uri("/health", UriKind.Relative));
-        cache.Resume();
-
-        Assert.Equal(HttpStatusCode.OK, whileAnswering.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-    }
-
     [Fact]
     public async Task UnknownPathIsAProblemDocumentWithEveryContractField()
     {

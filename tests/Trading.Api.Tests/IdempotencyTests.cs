@@ -100,30 +100,6 @@ public sealed class IdempotencyTests(TradingFixture fixture) : IClassFixture<Tra
     }
 
     [Fact]
-    public async Task ACacheTooSlowToAnswerIsTreatedAsDownAndTheOrderIsPlacedOnce()
-    {
-        await using var cache = new StallingCache(fixture.Cache);
-        await using var service = fixture.WithCache(cache.ConnectionString);
-        using var client = TradingFixture.Client(service, fixture.Tokens.Trader());
-        var account = await client.AccountAsync();
-        using var whileAnswering = await client.PlaceAsync(TradingApi.Market(account.AccountId, "buy", 1));
-        var order = TradingApi.Market(account.AccountId, "buy", 2);
-
-        cache.Stall();
-        using var first = await client.PlaceAsync(order, "while-slow");
-        using var again = await client.PlaceAsync(order, "while-slow");
-        cache.Resume();
-
-        Assert.Equal(HttpStatusCode.Created, whileAnswering.StatusCode);
-        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
-        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
-        Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
-        var spent = (await whileAnswering.ReadOrderAsync()).AverageFillPrice!.Value + (2 * (await first.ReadOrderAsync()).AverageFillPrice!.Value);
-        Assert.Equal(100_000.00m - spent, (await client.AccountAsync()).CashBalance);
-    }
-
-    [Fact]
     public async Task AReplayAfterTheCacheLostTheKeyStillPlacesNoSecondOrder()
     {
         var subject = TestTokenIssuer.NewSubject();

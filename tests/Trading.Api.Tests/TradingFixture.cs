@@ -14,7 +14,6 @@ namespace Trading.Api.Tests;
 public sealed class TradingFixture : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"trading-tests-{Guid.NewGuid():N}");
-    private Dictionary<string, string?> _settings = [];
 
     public CacheServer Cache { get; } = new();
 
@@ -30,27 +29,20 @@ public sealed class TradingFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(_directory);
         Tokens = await TestTokenIssuer.StartAsync();
-        _settings = new Dictionary<string, string?>
+        Service = new ServiceFactory<Program>(Cache, new Dictionary<string, string?>
         {
             ["ConnectionStrings:tradingdb"] = $"Data Source={DatabasePath}",
             ["Auth:Authority"] = Tokens.Address,
             ["Trading:Encryption:ActiveKeyId"] = "k1",
             ["Trading:Encryption:Keys:k1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), // 44 characters of key material
             ["Trading:Matcher:Interval"] = "01:00:00",
-        };
-        Service = new ServiceFactory<Program>(Cache, _settings, services => services.AddSingleton<TimeProvider>(Clock));
+        }, services => services.AddSingleton<TimeProvider>(Clock));
         using var warmUp = Service.CreateClient();
     }
 
-    /// <summary>Another instance on the same database, reaching the cache through <paramref name="cacheConnection"/> (caller disposes it).</summary>
-    public ServiceFactory<Program> WithCache(string cacheConnection) =>
-        new(Cache, new Dictionary<string, string?>(_settings) { ["ConnectionStrings:cache"] = cacheConnection }, services => services.AddSingleton<TimeProvider>(Clock));
-
-    public HttpClient Client(string? token = null) => Client(Service, token);
-
-    public static HttpClient Client(ServiceFactory<Program> service, string? token = null)
+    public HttpClient Client(string? token = null)
     {
-        var client = service.CreateClient();
+        var client = Service.CreateClient();
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
