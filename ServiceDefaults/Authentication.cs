@@ -49,7 +49,7 @@ public static class AuthenticationExtensions
             .ValidateOnStart();
         builder.Services.AddHttpClient(MetadataClientName);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<ValidatedTokenCache>();
+        builder.Services.TryAddSingleton(services => new ValidatedTokenCache(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<TokenValidationOptions>, IHttpClientFactory, ValidatedTokenCache>(Configure);
@@ -60,6 +60,18 @@ public static class AuthenticationExtensions
     {
         var options = tokenOptions.Value;
         var authority = new Uri(options.Authority.TrimEnd('/') + "/");
+        // RFC 9449: a sender-constrained token arrives as "Authorization: DPoP <token>". Its proof is
+        // checked at the gateway; behind it, the token itself is validated like any other.
+        bearer.Events ??= new JwtBearerEvents();
+        bearer.Events.OnMessageReceived = context =>
+        {
+            if (DPoPScheme.TokenOf(context.Request) is { } token)
+            {
+                context.Token = token;
+            }
+
+            return Task.CompletedTask;
+        };
         bearer.TokenHandlers.Clear();
         bearer.TokenHandlers.Add(cache);
         bearer.MapInboundClaims = false; // also sets it on the handler above
@@ -102,4 +114,20 @@ public static class AuthenticationExtensions
             return await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>The <c>DPoP</c> authorization scheme of RFC 9449 §7.1.</summary>
+public static class DPoPScheme
+{
+    public const string Name = "DPoP";
+
+    /// <summary>The access token of an <c>Authorization: DPoP &lt;token&gt;</c> header, else null.</summary>
+    public static string? TokenOf(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        request.Headers.Authorization is [{ } value] && value.StartsWith(Name + " ", StringComparison.OrdinalIgnoreCase)
+            ? value[(Name.Length + 1)..].Trim()
+            : null;
+
+    /// <summary>The access token of a <c>Bearer</c> or <c>DPoP</c> authorization header.</summary>
+    public static string? AnyTokenOf(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        TokenOf(request) ?? (request.Headers.Authorization is [{ } value] && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value[7..].Trim() : null);
 }

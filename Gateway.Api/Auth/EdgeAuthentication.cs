@@ -21,18 +21,22 @@ internal static class EdgeAuthentication
     {
         builder.AddTokenValidation("identity", "trading", "gateway");
         builder.AddRevocation();
+        builder.Services.AddOptions<DPoPOptions>().BindConfiguration(DPoPOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DPoPProofValidator>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<RevocationSet>((bearer, revocations) => bearer.Events = new JwtBearerEvents
+            .Configure<RevocationSet>((bearer, revocations) =>
             {
-                OnTokenValidated = context =>
+                bearer.Events.OnTokenValidated = context =>
                 {
                     if (revocations.IsRevoked(context.Principal?.FindFirst("sid")?.Value))
                     {
                         context.Fail("The session of this token has ended.");
+                        return Task.CompletedTask;
                     }
 
-                    return Task.CompletedTask;
-                },
+                    return DPoPBinding.CheckAsync(context);
+                };
+                bearer.Events.OnChallenge = DPoPBinding.ChallengeAsync;
             });
 
         builder.Services.AddAuthorizationBuilder()

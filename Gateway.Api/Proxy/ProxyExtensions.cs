@@ -29,6 +29,7 @@ internal static class ProxyExtensions
         routes.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<RouteRules>();
+            proxy.UseLoginThrottle();
             proxy.UseMiddleware<UpstreamErrors>();
         });
         return routes;

@@ -23,6 +23,10 @@ internal static class RateLimitingExtensions
         builder.Services.AddSingleton<LocalRateLimiter>();
         builder.Services.AddSingleton<BudgetLeases>();
         builder.Services.AddSingleton<DistributedRateLimiter>();
+        builder.Services.AddOptions<LoginThrottleOptions>()
+            .BindConfiguration(LoginThrottleOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddHostedService<RateLimitingWarmUp>();
         builder.Services.AddHealthChecks().AddCheck<RateLimitingHealthCheck>(RateLimitingHealthCheck.Name);
         return builder;
@@ -39,4 +43,8 @@ internal static class RateLimitingExtensions
     /// <summary>After authentication (the key is the token's <c>sub</c>), before authorization.</summary>
     public static IApplicationBuilder UseDistributedRateLimiting(this IApplicationBuilder app) =>
         app.UseMiddleware<RateLimitingMiddleware>();
+
+    /// <summary>In the proxy pipeline, after the route's body rules: only a well-formed login is read.</summary>
+    public static IApplicationBuilder UseLoginThrottle(this IApplicationBuilder proxy) =>
+        proxy.UseMiddleware<LoginThrottleMiddleware>();
 }

@@ -43,6 +43,51 @@ internal sealed class EndSessionOnRefreshTokenReuse(IOpenIddictTokenManager toke
 }
 
 /// <summary>
+/// Single use of a refresh token when presentations race. OpenIddict marks a refresh token
+/// redeemed only after the new tokens are made, and deliberately ignores losing that race, so
+/// several simultaneous presentations would each get a new pair. This claims the token entry
+/// first, as the last step of validating the request: the store's compare-and-set on the entry's
+/// concurrency token lets exactly one presentation win, in any process; every other one is reuse
+/// and ends the session, as a later presentation would.
+/// </summary>
+internal sealed class RedeemRefreshTokenOnce(IOpenIddictTokenManager tokens, SessionRevoker sessions, SecurityEvents events)
+    : IOpenIddictServerHandler<ValidateTokenRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
+            .UseScopedHandler<RedeemRefreshTokenOnce>()
+            .SetOrder(int.MaxValue - 100_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public async ValueTask HandleAsync(ValidateTokenRequestContext context)
+    {
+        if (!context.Request.IsRefreshTokenGrantType() || context.RefreshTokenPrincipal is not { } principal
+            || principal.GetTokenId() is not { Length: > 0 } tokenId
+            || await tokens.FindByIdAsync(tokenId, context.CancellationToken) is not { } token)
+        {
+            return;
+        }
+
+        // The entry was read while validating; redeeming it succeeds only if nobody changed it since.
+        if (await tokens.TryRedeemAsync(token, context.CancellationToken))
+        {
+            return;
+        }
+
+        var userId = principal.GetClaim(Claims.Subject);
+        var sessionId = principal.GetAuthorizationId();
+        await events.RecordAsync(SecurityEventTypes.RefreshTokenReused, Outcomes.Failure, userId, context.Request.ClientId, sessionId, "refresh_token_reused", context.CancellationToken);
+        if (sessionId is { Length: > 0 })
+        {
+            await sessions.EndAsync(sessionId, "refresh_token_reused", userId, context.CancellationToken);
+        }
+
+        context.Reject(Errors.InvalidGrant, "The refresh token has already been used.");
+    }
+}
+
+/// <summary>
 /// RFC 7009 §2.1: revoking a refresh token should also invalidate the access tokens of the same
 /// grant. After OpenIddict revoked the token, this ends the session it belonged to.
 /// </summary>

@@ -15,6 +15,7 @@ internal static class SessionsExtensions
         builder.Services.AddHostedService<RevocationRepublisher>();
         builder.Services.AddOpenIddict().AddServer(server => server
             .AddEventHandler(EndSessionOnRefreshTokenReuse.Descriptor)
+            .AddEventHandler(RedeemRefreshTokenOnce.Descriptor)
             .AddEventHandler(EndSessionOnRefreshTokenRevocation.Descriptor));
         return builder;
     }

@@ -58,7 +58,9 @@ internal static class TokenEndpoint
         {
             var refreshed = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
             var user = refreshed?.GetClaim(Claims.Subject) is { } userId ? await users.FindByIdAsync(userId) : null;
-            if (refreshed is null || user is null || !user.IsActive || await users.IsLockedOutAsync(user))
+            // A lockout from failed logins blocks new password logins only: a stranger's wrong
+            // passwords must not end the owner's sessions. An administrator's lock does.
+            if (refreshed is null || user is null || !user.IsActive)
             {
                 await events.RecordAsync(SecurityEventTypes.RefreshFailed, Outcomes.Failure, user?.Id, request.ClientId, refreshed?.GetAuthorizationId(), "account_unavailable", cancellationToken);
                 return Reject(Errors.InvalidGrant, WriteJsonRouteResponse.InvalidRefreshToken);

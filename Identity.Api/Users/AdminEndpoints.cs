@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Identity.Api.Data;
 using Identity.Api.Events;
 using Identity.Api.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,33 +26,34 @@ internal static class AdminEndpoints
     }
 
     public static async Task<Results<NoContent, NotFound>> LockAsync(
-        string id, UserManager<User> users, SessionRevoker sessions, SecurityEvents events, HttpContext context)
+        string id, IdentityDb db, SessionRevoker sessions, SecurityEvents events, HttpContext context)
     {
-        if (await users.FindByIdAsync(id) is not { } user)
+        // One statement, not Identity's read-modify-write: a failed login changing the same row at
+        // the same moment can neither undo the lock nor make it fail.
+        if (await db.Users.Where(user => user.Id == id)
+                .ExecuteUpdateAsync(set => set.SetProperty(user => user.IsActive, false), context.RequestAborted) == 0)
         {
             return TypedResults.NotFound();
         }
 
-        user.IsActive = false;
-        await users.UpdateAsync(user);
-        await events.RecordAsync(SecurityEventTypes.UserLocked, Outcomes.Success, user.Id, reason: "admin:" + AdminId(context), cancellationToken: context.RequestAborted);
-        await sessions.EndAllAsync(user.Id, "user_locked", context.RequestAborted);
+        await events.RecordAsync(SecurityEventTypes.UserLocked, Outcomes.Success, id, reason: "admin:" + AdminId(context), cancellationToken: context.RequestAborted);
+        await sessions.EndAllAsync(id, "user_locked", context.RequestAborted);
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<NoContent, NotFound>> UnlockAsync(
-        string id, UserManager<User> users, SecurityEvents events, HttpContext context)
+        string id, IdentityDb db, SecurityEvents events, HttpContext context)
     {
-        if (await users.FindByIdAsync(id) is not { } user)
+        if (await db.Users.Where(user => user.Id == id)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(user => user.IsActive, true)
+                    .SetProperty(user => user.LockoutEnd, (DateTimeOffset?)null)
+                    .SetProperty(user => user.AccessFailedCount, 0), context.RequestAborted) == 0)
         {
             return TypedResults.NotFound();
         }
 
-        user.IsActive = true;
-        await users.UpdateAsync(user);
-        await users.SetLockoutEndDateAsync(user, null);
-        await users.ResetAccessFailedCountAsync(user);
-        await events.RecordAsync(SecurityEventTypes.UserUnlocked, Outcomes.Success, user.Id, reason: "admin:" + AdminId(context), cancellationToken: context.RequestAborted);
+        await events.RecordAsync(SecurityEventTypes.UserUnlocked, Outcomes.Success, id, reason: "admin:" + AdminId(context), cancellationToken: context.RequestAborted);
         return TypedResults.NoContent();
     }
 

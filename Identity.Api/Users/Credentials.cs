@@ -1,3 +1,4 @@
+using Identity.Api.Data;
 using Identity.Api.Events;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace Identity.Api.Users;
 /// verifies one password hash: an unknown email, a locked or disabled account are verified
 /// against a dummy hash, so the response time does not tell whether the email exists.
 /// </summary>
-internal sealed class Credentials(UserManager<User> users, DummyPasswordHash dummy, SecurityEvents events)
+internal sealed class Credentials(UserManager<User> users, DummyPasswordHash dummy, FailedLogins failures, IdentityDb db, SecurityEvents events)
 {
     public async Task<User?> CheckAsync(string email, string password, string clientId, CancellationToken cancellationToken)
     {
@@ -31,18 +32,20 @@ internal sealed class Credentials(UserManager<User> users, DummyPasswordHash dum
 
         if (!await users.CheckPasswordAsync(user, password))
         {
-            // Staged, then saved with the failure count: one write, as on the unknown-email path.
+            // The count and its events commit together: one write, as on the unknown-email path.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             events.Stage(SecurityEventTypes.LoginFailed, Outcomes.Failure, user.Id, clientId, reason: "wrong_password");
-            await users.AccessFailedAsync(user);
-            if (await users.IsLockedOutAsync(user))
+            if (await failures.CountAsync(user.Id, cancellationToken))
             {
-                await events.RecordAsync(SecurityEventTypes.LockedOut, Outcomes.Success, user.Id, clientId, reason: "too_many_failures", cancellationToken: cancellationToken);
+                events.Stage(SecurityEventTypes.LockedOut, Outcomes.Success, user.Id, clientId, reason: "too_many_failures");
             }
 
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return null;
         }
 
-        await users.ResetAccessFailedCountAsync(user);
+        await failures.ResetAsync(user.Id, cancellationToken);
         return user;
     }
 }

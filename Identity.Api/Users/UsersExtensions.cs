@@ -27,6 +27,7 @@ internal static class UsersExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<IdentityDb>();
         builder.Services.AddScoped<Credentials>();
+        builder.Services.AddScoped<FailedLogins>();
         builder.Services.AddSingleton<DummyPasswordHash>();
         builder.Services.AddHostedService<UserSeeder>();
         return builder;

@@ -44,6 +44,25 @@ public sealed class LoginHardeningTests(IdentityFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task ALockoutFromFailedLoginsBlocksNewLoginsButTheOwnersSessionKeepsRefreshing()
+    {
+        using var api = fixture.Api();
+        var (session, email, password) = await api.NewUserAsync();
+
+        // A stranger who knows only the email.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.LoginAsync(email, IdentityClient.NewPassword())));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.LoginAsync(email, password)));
+        using var refreshed = await api.RefreshAsync(session.RefreshToken!);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var tokens = (await refreshed.Content.ReadFromJsonAsync<TokenResponse>())!;
+        Assert.Equal(HttpStatusCode.OK, await api.StatusAsync(api.GetAsync("/api/v1/auth/me", tokens.AccessToken)));
+    }
+
+    [Fact]
     public async Task FewerThanFiveFailuresDoNotLockTheAccount()
     {
         using var api = fixture.Api();

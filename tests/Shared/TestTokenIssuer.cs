@@ -58,7 +58,8 @@ public sealed class TestTokenIssuer : IAsyncDisposable
         TimeSpan? lifetime = null,
         string tokenType = "at+jwt",
         string? sessionId = null,
-        DateTime? notBefore = null)
+        DateTime? notBefore = null,
+        string? boundToThumbprint = null)
     {
         var now = DateTime.UtcNow;
         var claims = new Dictionary<string, object>
@@ -72,6 +73,11 @@ public sealed class TestTokenIssuer : IAsyncDisposable
         if (roles is { Length: > 0 })
         {
             claims["role"] = roles;
+        }
+
+        if (boundToThumbprint is not null)
+        {
+            claims["cnf"] = new Dictionary<string, object> { ["jkt"] = boundToThumbprint };
         }
 
         var start = notBefore ?? now.AddSeconds(-5);

@@ -30,4 +30,17 @@ public sealed class TokenValidationTests(TradingFixture fixture) : IClassFixture
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Fact]
+    public async Task AKeyBoundTokenForwardedWithTheDPoPSchemeIsValidatedLikeAnyOther()
+    {
+        using var key = DPoPKey.EllipticCurve();
+        using var client = fixture.Client();
+        var token = fixture.Tokens.Mint(TestTokenIssuer.NewSubject(), roles: ["trader"], boundToThumbprint: key.Thumbprint);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("DPoP", token);
+
+        using var response = await client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 }

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.Api.Auth;
+
+/// <summary>
+/// Sender-constrained tokens at the edge (RFC 9449 §7): a token whose <c>cnf.jkt</c> binds it to
+/// a key is accepted only as <c>Authorization: DPoP</c> with a valid proof by that key for this
+/// request. Refusals answer 401 with a <c>WWW-Authenticate: DPoP</c> challenge naming the error.
+/// </summary>
+internal static class DPoPBinding
+{
+    private const string ErrorItem = "gateway:dpop-error";
+
+    /// <summary>Runs once the token itself is valid; fails the authentication when the binding does not hold.</summary>
+    public static async Task CheckAsync(TokenValidatedContext context)
+    {
+        var request = context.HttpContext.Request;
+        var sentAsDPoP = DPoPScheme.TokenOf(request) is not null;
+        if (Thumbprint(context.Principal?.FindFirst("cnf")?.Value) is not { } thumbprint)
+        {
+            return;
+        }
+
+        if (!sentAsDPoP)
+        {
+            Refuse(context, "invalid_token", "This access token is bound to a key: send it as 'Authorization: DPoP' with a DPoP proof.");
+            return;
+        }
+
+        if (request.Headers[DPoPScheme.Name] is not [{ Length: > 0 } proof])
+        {
+            Refuse(context, "invalid_dpop_proof", "Send exactly one DPoP proof header.");
+            return;
+        }
+
+        var validator = context.HttpContext.RequestServices.GetRequiredService<DPoPProofValidator>();
+        if (await validator.ValidateAsync(request, proof, DPoPScheme.TokenOf(request)!, thumbprint) is { } error)
+        {
+            Refuse(context, "invalid_dpop_proof", error);
+        }
+    }
+
+    /// <summary>
+    /// The challenge: <c>DPoP</c> for a request that used the DPoP scheme or failed a binding rule,
+    /// JwtBearer's own <c>Bearer</c> challenge otherwise.
+    /// </summary>
+    public static Task ChallengeAsync(JwtBearerChallengeContext context)
+    {
+        var request = context.HttpContext.Request;
+        var failure = context.HttpContext.Items[ErrorItem] as (string Error, string Description)?;
+        if (failure is null && DPoPScheme.TokenOf(request) is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        context.HandleResponse();
+        var (error, description) = failure ?? ("invalid_token", "The access token is missing or invalid.");
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate =
+            $"DPoP error=\"{error}\", error_description=\"{description.Replace("\"", "'", StringComparison.Ordinal)}\", algs=\"{string.Join(' ', AuthenticationExtensions.AllowedAlgorithms)}\"";
+        return Task.CompletedTask;
+    }
+
+    private static void Refuse(TokenValidatedContext context, string error, string description)
+    {
+        context.HttpContext.Items[ErrorItem] = (error, description);
+        context.Fail(new SecurityTokenValidationException(description));
+    }
+
+    private static string? Thumbprint(string? confirmation)
+    {
+        if (confirmation is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(confirmation);
+            return document.RootElement.TryGetProperty("jkt", out var jkt) && jkt.ValueKind == JsonValueKind.String ? jkt.GetString() : string.Empty;
+        }
+        catch (JsonException)
+        {
+            return string.Empty; // a confirmation no proof can match
+        }
+    }
+}

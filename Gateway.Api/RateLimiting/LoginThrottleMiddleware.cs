@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Gateway.Api.Hardening;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using StackExchange.Redis;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Api.RateLimiting;
+
+/// <summary>
+/// Failed logins per account and client address, counted in the shared cache so every replica
+/// sees one count. Anyone who knows an email could otherwise lock its account (five failures) and
+/// keep it locked; here one source gets <see cref="LoginThrottleOptions.FailuresPerAccount"/>
+/// failures per account per window, then a 429 until the window ends, without the attempt
+/// reaching the identity service. Attempts in flight count against the same limit until their
+/// answer is known (a 401 is a failure, anything else is not), so a burst sent at once cannot slip
+/// through together; those refused for that reason may retry after a second. Routes opt
+/// in with <c>Metadata.LoginThrottle</c>: <c>json</c> reads <c>email</c> from a JSON body,
+/// <c>form</c> reads <c>username</c> from an OAuth password grant.
+/// </summary>
+internal sealed partial class LoginThrottleMiddleware(
+    RequestDelegate next,
+    IConnectionMultiplexer cache,
+    LocalRateLimiter local,
+    IOptionsMonitor<LoginThrottleOptions> options,
+    IOptionsMonitor<RateLimitingOptions> limits,
+    IOptionsMonitor<EdgeOptions> edge,
+    ILogger<LoginThrottleMiddleware> logger)
+{
+    public const string RouteMetadataKey = "LoginThrottle";
+    private const string PolicyName = "login-failures";
+
+    // One hash per account and address: f = failures in the window, i = attempts in flight. An
+    // attempt goes ahead while f + i is below the limit: {1, 0}; else {0, ms until a retry may pass}.
+    private const string ReserveScript = """
+        local f = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+        local i = tonumber(redis.call('HGET', KEYS[1], 'i') or '0')
+        if f + i >= tonumber(ARGV[1]) then
+          if f < tonumber(ARGV[1]) then return {0, 1000} end
+          local ttl = redis.call('PTTL', KEYS[1])
+          if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+          return {0, ttl}
+        end
+        redis.call('HINCRBY', KEYS[1], 'i', 1)
+        if f + i == 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return {1, 0}
+        """;
+
+    // The attempt is over: no longer in flight, and a failure if the answer was a 401.
+    private const string CompleteScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if tonumber(redis.call('HGET', KEYS[1], 'i') or '0') > 0 then redis.call('HINCRBY', KEYS[1], 'i', -1) end
+        if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'f', 1) end
+        return 0
+        """;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        string? account;
+        try
+        {
+            account = BodyKind(context) is { } kind ? await AccountAsync(context.Request, kind) : null;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await EdgeProblems.WriteAsync(context, ex.StatusCode, "The request body could not be read within this route's limits.");
+            return;
+        }
+
+        if (account is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var settings = options.CurrentValue;
+        var key = Key(account, context);
+        var (allowed, retryAfter, counted) = await ReserveAsync(key, settings);
+        if (!allowed)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await EdgeProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests,
+                "Too many failed logins for this account from this address; retry later.", "Too many requests");
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            if (counted)
+            {
+                await CompleteAsync(key, failed: context.Response.StatusCode == StatusCodes.Status401Unauthorized);
+            }
+        }
+    }
+
+    private static string? BodyKind(HttpContext context) =>
+        HttpMethods.IsPost(context.Request.Method)
+        && context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.Metadata is { } metadata
+        && metadata.TryGetValue(RouteMetadataKey, out var kind)
+            ? kind
+            : null;
+
+    /// <summary>The account a login names, read from a buffered copy of the body the proxy then forwards.</summary>
+    private async Task<string?> AccountAsync(HttpRequest request, string kind)
+    {
+        // A body without a declared length is read no further than the route allows.
+        var route = request.HttpContext.GetRouteModel().Config;
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = route.MaxRequestBodySize is > 0 ? route.MaxRequestBodySize : edge.CurrentValue.DefaultMaxRequestBodySize;
+        }
+
+        request.EnableBuffering();
+        try
+        {
+            if (kind == "form")
+            {
+                if (!request.HasFormContentType)
+                {
+                    return null;
+                }
+
+                var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+                return form["grant_type"] == "password" ? form["username"].ToString() : null;
+            }
+
+            if (!request.HasJsonContentType())
+            {
+                return null;
+            }
+
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            return body.RootElement is { ValueKind: JsonValueKind.Object } root
+                && root.TryGetProperty("email", out var email) && email.ValueKind == JsonValueKind.String
+                ? email.GetString()
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            return null; // malformed: the identity service answers it
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+    }
+
+    /// <summary>The account by a hash of its normalized email: no address in the cache's key space.</summary>
+    private static string Key(string account, HttpContext context)
+    {
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(account.Trim().ToUpperInvariant()));
+        return $"login-failures:{Convert.ToHexStringLower(digest.AsSpan(0, 16))}:{PartitionKey.Address(context.Connection.RemoteIpAddress)}";
+    }
+
+    private async Task<(bool Allowed, TimeSpan RetryAfter, bool Counted)> ReserveAsync(string key, LoginThrottleOptions settings)
+    {
+        try
+        {
+            var result = (RedisResult[])(await cache.GetDatabase()
+                .ScriptEvaluateAsync(ReserveScript, [key], [settings.FailuresPerAccount, (long)settings.Window.TotalMilliseconds])
+                .WaitAsync(limits.CurrentValue.DecisionTimeout))!;
+            return ((int)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]), true);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException or InvalidCastException)
+        {
+            // The cache cannot count: this replica counts every attempt on its own until it can.
+            LogFallback(logger, ex.GetType().Name);
+            var decision = local.Acquire(PolicyName, new RateLimitPolicyOptions { PermitLimit = settings.FailuresPerAccount, Window = settings.Window }, key);
+            return (decision.Allowed, TimeSpan.FromSeconds(decision.ResetSeconds), false);
+        }
+    }
+
+    private async Task CompleteAsync(string key, bool failed)
+    {
+        try
+        {
+            await cache.GetDatabase().ScriptEvaluateAsync(CompleteScript, [key], [failed ? 1 : 0]).WaitAsync(limits.CurrentValue.DecisionTimeout);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogFallback(logger, ex.GetType().Name); // the attempt then stays "in flight" until the window ends
+        }
+    }
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Failed-login throttle decided without the shared cache ({Error})")]
+    private static partial void LogFallback(ILogger logger, string error);
+}
