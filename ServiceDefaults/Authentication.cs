@@ -56,6 +56,19 @@ public static class AuthenticationExtensions
         return builder;
     }
 
+    /// <summary>DPoP proof checks (RFC 9449) with their replay cache in the shared cache (<c>AddSharedCache</c>).</summary>
+    public static TBuilder AddDPoPProofs<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<DPoPOptions>()
+            .BindConfiguration(DPoPOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<DPoPProofValidator>();
+        return builder;
+    }
+
     private static void Configure(JwtBearerOptions bearer, IOptions<TokenValidationOptions> tokenOptions, IHttpClientFactory clients, ValidatedTokenCache cache)
     {
         var options = tokenOptions.Value;

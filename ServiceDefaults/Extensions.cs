@@ -23,7 +23,7 @@ public static class Extensions
         });
         builder.Services.AddStandardProblemDetails();
 
-        // CONTRACT §1: no Server header.
+        // No Server header.
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return builder;
     }

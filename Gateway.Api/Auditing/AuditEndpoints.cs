@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Api.Auditing;
 
-/// <summary>The gateway's own admin routes over the audit store (CONTRACT §4); not proxied.</summary>
+/// <summary>The gateway's own admin routes over the audit store; not proxied.</summary>
 internal static class AuditEndpoints
 {
     public const int MaxLimit = 100;

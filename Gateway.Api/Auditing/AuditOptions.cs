@@ -10,10 +10,10 @@ internal sealed class AuditOptions
 {
     public const string Section = "Gateway:Audit";
 
-    /// <summary>Off only to measure what auditing costs; CONTRACT §7 wants it on.</summary>
+    /// <summary>Off only to measure what auditing costs; on in every environment.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>How long the writer gathers records before one commit (CONTRACT §7: what a crash may lose).</summary>
+    /// <summary>How long the writer gathers records before one commit (what a crash may lose).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan GroupCommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -6,7 +6,7 @@ namespace Gateway.Api.Auditing;
 internal static class AuditingExtensions
 {
     /// <summary>
-    /// The audit trail of CONTRACT §7: capture (<c>UseAuditing</c>), the queue and its one writer,
+    /// The audit trail: capture (<c>UseAuditing</c>), the queue and its one writer,
     /// the spill files, the store (EF Core on <c>ConnectionStrings:auditdb</c>), the import of
     /// identity's security events, and the admin endpoints (<c>MapAuditEndpoints</c>).
     /// </summary>

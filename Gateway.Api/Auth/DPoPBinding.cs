@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 
@@ -18,7 +17,7 @@ internal static class DPoPBinding
     {
         var request = context.HttpContext.Request;
         var sentAsDPoP = DPoPScheme.TokenOf(request) is not null;
-        if (Thumbprint(context.Principal?.FindFirst("cnf")?.Value) is not { } thumbprint)
+        if (DPoPProofValidator.BoundThumbprint(context.Principal?.FindFirst("cnf")?.Value) is not { } thumbprint)
         {
             return;
         }
@@ -35,8 +34,10 @@ internal static class DPoPBinding
             return;
         }
 
+        // The URL the client called, as the gateway sees it after the trusted forwarded headers.
+        var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
         var validator = context.HttpContext.RequestServices.GetRequiredService<DPoPProofValidator>();
-        if (await validator.ValidateAsync(request, proof, DPoPScheme.TokenOf(request)!, thumbprint) is { } error)
+        if ((await validator.ValidateAsync(request.Method, url, proof, DPoPScheme.TokenOf(request), thumbprint)).Error is { } error)
         {
             Refuse(context, "invalid_dpop_proof", error);
         }
@@ -67,23 +68,5 @@ internal static class DPoPBinding
     {
         context.HttpContext.Items[ErrorItem] = (error, description);
         context.Fail(new SecurityTokenValidationException(description));
-    }
-
-    private static string? Thumbprint(string? confirmation)
-    {
-        if (confirmation is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(confirmation);
-            return document.RootElement.TryGetProperty("jkt", out var jkt) && jkt.ValueKind == JsonValueKind.String ? jkt.GetString() : string.Empty;
-        }
-        catch (JsonException)
-        {
-            return string.Empty; // a confirmation no proof can match
-        }
     }
 }

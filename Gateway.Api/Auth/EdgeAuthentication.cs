@@ -21,8 +21,7 @@ internal static class EdgeAuthentication
     {
         builder.AddTokenValidation("identity", "trading", "gateway");
         builder.AddRevocation();
-        builder.Services.AddOptions<DPoPOptions>().BindConfiguration(DPoPOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<DPoPProofValidator>();
+        builder.AddDPoPProofs();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<RevocationSet>((bearer, revocations) =>
             {

@@ -4,7 +4,7 @@ namespace Gateway.Api.Docs;
 
 /// <summary>
 /// Operations no generated document describes: the gateway's health endpoints and docs page
-/// (not minimal-API handlers), and the OAuth endpoints of CONTRACT §2, which the identity service
+/// (not minimal-API handlers), and the OAuth endpoints, which the identity service
 /// serves through OpenIddict rather than described endpoints. Each is added only where the merged
 /// document lacks it, so a backend's own description wins.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Gateway.Api.Docs;
 /// Grows one OpenAPI 3.x document (as JSON) with the operations of others: only those a gateway
 /// route exposes and the document does not describe yet, with the components they reference
 /// (renamed <c>source.Name</c> when two services give one name to different things). Servers are
-/// dropped: a backend's own address is an internal name (CONTRACT §1), clients call the gateway.
+/// dropped: a backend's own address is an internal name, clients call the gateway.
 /// </summary>
 internal sealed class OpenApiMerger(JsonObject document)
 {

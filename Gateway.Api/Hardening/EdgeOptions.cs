@@ -11,7 +11,7 @@ internal sealed class EdgeOptions
     /// <summary>Addresses whose <c>X-Forwarded-For</c> is believed (e.g. the platform's ingress).</summary>
     public string[] TrustedProxies { get; set; } = [];
 
-    /// <summary>Request body limit for routes that set none (CONTRACT §1: 64 KiB).</summary>
+    /// <summary>Request body limit for routes that set none (64 KiB).</summary>
     public long DefaultMaxRequestBodySize { get; set; } = 64 * 1024;
 
     /// <summary>Media types a body may have when a route names none.</summary>

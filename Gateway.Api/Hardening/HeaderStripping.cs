@@ -1,7 +1,7 @@
 namespace Gateway.Api.Hardening;
 
 /// <summary>
-/// Headers only the gateway may set (CONTRACT §1). A client that sends <c>X-User-Id</c> or a
+/// Headers only the gateway may set. A client that sends <c>X-User-Id</c> or a
 /// forged <c>X-Forwarded-For</c> must not be able to impersonate anyone downstream; the caller's
 /// identity travels only as the validated bearer token, and the forwarding headers are rebuilt
 /// by the proxy from the connection (after the trusted-proxy rules resolved the client address).

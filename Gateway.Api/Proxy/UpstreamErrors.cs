@@ -8,7 +8,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Gateway.Api.Proxy;
 
 /// <summary>
-/// Turns a failed forward into the answers CONTRACT §6 promises: 504 when the route's timeout
+/// Turns a failed forward into the answers clients are promised: 504 when the route's timeout
 /// passed, 503 with <c>Retry-After</c> while the destination's breaker is open or the destination
 /// refuses connections, 502 for anything else the upstream did wrong. Never a stack trace.
 /// </summary>

@@ -5,8 +5,6 @@ using System.Text.Json;
 using Gateway.Api.Hardening;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 using StackExchange.Redis;
 using Yarp.ReverseProxy.Model;
 
@@ -35,27 +33,27 @@ internal sealed partial class LoginThrottleMiddleware(
     public const string RouteMetadataKey = "LoginThrottle";
     private const string PolicyName = "login-failures";
 
-    // One hash per account and address: f = failures in the window, i = attempts in flight. An
-    // attempt goes ahead while f + i is below the limit: {1, 0}; else {0, ms until a retry may pass}.
+    // KEYS[1] counts the window's used slots (failures and attempts in flight), KEYS[2] its failures.
+    // INCR hands out each slot number once, so at most the limit are taken even under contention.
+    // {1, 0} when a slot is taken; {0, ms until a retry may pass} when none is left.
     private const string ReserveScript = """
-        local f = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
-        local i = tonumber(redis.call('HGET', KEYS[1], 'i') or '0')
-        if f + i >= tonumber(ARGV[1]) then
-          if f < tonumber(ARGV[1]) then return {0, 1000} end
-          local ttl = redis.call('PTTL', KEYS[1])
-          if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
-          return {0, ttl}
-        end
-        redis.call('HINCRBY', KEYS[1], 'i', 1)
-        if f + i == 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-        return {1, 0}
+        local used = redis.call('INCR', KEYS[1])
+        if used == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        if used <= tonumber(ARGV[1]) then return {1, 0} end
+        redis.call('DECR', KEYS[1])
+        if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then return {0, 1000} end
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl < 0 then ttl = tonumber(ARGV[2]) end
+        return {0, ttl}
         """;
 
-    // The attempt is over: no longer in flight, and a failure if the answer was a 401.
+    // The attempt is over: a failure keeps its slot for the window, anything else gives it back.
     private const string CompleteScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-        if tonumber(redis.call('HGET', KEYS[1], 'i') or '0') > 0 then redis.call('HINCRBY', KEYS[1], 'i', -1) end
-        if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'f', 1) end
+        if ARGV[1] == '1' then
+          if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+        elseif tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
+          redis.call('DECR', KEYS[1])
+        end
         return 0
         """;
 
@@ -166,11 +164,11 @@ internal sealed partial class LoginThrottleMiddleware(
         try
         {
             var result = (RedisResult[])(await cache.GetDatabase()
-                .ScriptEvaluateAsync(ReserveScript, [key], [settings.FailuresPerAccount, (long)settings.Window.TotalMilliseconds])
+                .ScriptEvaluateAsync(ReserveScript, [key, key + ":failures"], [settings.FailuresPerAccount, (long)settings.Window.TotalMilliseconds])
                 .WaitAsync(limits.CurrentValue.DecisionTimeout))!;
             return ((int)result[0] == 1, TimeSpan.FromMilliseconds((long)result[1]), true);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException or InvalidCastException)
+        catch (Exception ex) when (ex.IsCacheFailure() || ex is InvalidCastException)
         {
             // The cache cannot count: this replica counts every attempt on its own until it can.
             LogFallback(logger, ex.GetType().Name);
@@ -183,9 +181,9 @@ internal sealed partial class LoginThrottleMiddleware(
     {
         try
         {
-            await cache.GetDatabase().ScriptEvaluateAsync(CompleteScript, [key], [failed ? 1 : 0]).WaitAsync(limits.CurrentValue.DecisionTimeout);
+            await cache.GetDatabase().ScriptEvaluateAsync(CompleteScript, [key, key + ":failures"], [failed ? 1 : 0, (long)options.CurrentValue.Window.TotalMilliseconds]).WaitAsync(limits.CurrentValue.DecisionTimeout);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex.IsCacheFailure())
         {
             LogFallback(logger, ex.GetType().Name); // the attempt then stays "in flight" until the window ends
         }

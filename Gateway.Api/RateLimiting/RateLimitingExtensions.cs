@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.Hosting;
 internal static class RateLimitingExtensions
 {
     /// <summary>
-    /// Distributed rate limiting (CONTRACT §6): per-route policies from <c>Gateway:RateLimiting</c>,
+    /// Distributed rate limiting: per-route policies from <c>Gateway:RateLimiting</c>,
     /// counted in the shared cache (registered by <c>AddSharedCache</c>), with a local fallback,
     /// a health check that reports it, and the <c>AspireGateway.RateLimiting</c> meter.
     /// </summary>

@@ -27,7 +27,7 @@ internal static class ApiDocsExtensions
                 {
                     Title = "Identity API",
                     Version = "v1",
-                    Description = "Accounts, sessions and tokens. Errors are RFC 9457 problem documents; tokens follow CONTRACT §3.",
+                    Description = "Accounts, sessions and tokens. Errors are RFC 9457 problem documents; access tokens are RFC 9068 JWTs, refresh tokens single use.",
                 };
 
                 // No servers: identity's own address is an internal name; clients call the gateway.

@@ -14,7 +14,7 @@ namespace Identity.Api.Events;
 
 /// <summary>
 /// <c>GET /internal/security-events?after={id}&amp;limit={n}</c>: the outbox, oldest first, for the
-/// gateway's audit trail (CONTRACT §7), which pulls it as the confidential client <c>gateway-audit</c>
+/// gateway's audit trail, which pulls it as the confidential client <c>gateway-audit</c>
 /// and resumes after the last id it stored. Internal only: no gateway route forwards <c>/internal/*</c>,
 /// and the path is left out of the OpenAPI document.
 /// </summary>

@@ -60,7 +60,7 @@ internal sealed partial class RevocationPublisher(
                 await cache.GetDatabase().StringSetAsync(RevocationProtocol.Key(pending.SessionId), 1, ttl);
                 await cache.GetSubscriber().PublishAsync(RedisChannel.Literal(RevocationProtocol.Channel), pending.SessionId);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (ex.IsCacheFailure())
             {
                 _cacheFailed = true;
                 PublishFailed(logger, pending.SessionId, ex);

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Identity.Api.Tokens;
 
 /// <summary>
-/// The seed-compatible JSON routes. They are registered as extra OpenIddict token endpoint URIs:
+/// The JSON routes for login, registration and refresh. They are registered as extra OpenIddict token endpoint URIs:
 /// a custom extraction handler turns their JSON body into an OAuth token request for the
 /// first-party client, so they go through the very same validation and issuance as
 /// <c>/connect/token</c>, and a custom response handler writes their errors as problem+json.
@@ -24,7 +24,7 @@ internal static class JsonRoutes
         All.FirstOrDefault(route => path.Equals(route, StringComparison.OrdinalIgnoreCase) || path.Equals(route + "/", StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>Passwords are 8–128 characters (CONTRACT §3); longer input is a 400, never hashed.</summary>
+/// <summary>Passwords are 8–128 characters; longer input is a 400, never hashed.</summary>
 internal static class PasswordRules
 {
     public const int MinLength = 8;
@@ -44,7 +44,7 @@ internal sealed record RefreshRequest(
     [property: Required, MaxLength(4096), JsonPropertyName("refresh_token")] string? RefreshToken);
 
 /// <summary>
-/// The token response as OpenIddict writes it (CONTRACT §3). Only the OpenAPI document uses this type:
+/// The token response as OpenIddict writes it. Only the OpenAPI document uses this type:
 /// the JSON routes' answers are written by OpenIddict and <see cref="WriteJsonRouteResponse"/>.
 /// </summary>
 internal sealed record TokenResponse(

@@ -18,6 +18,13 @@ internal sealed class TokenOptions
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
     public List<ConfiguredClient> Clients { get; set; } = [];
+
+    /// <summary>Every token request, of every client, must carry a DPoP proof (RFC 9449).</summary>
+    public bool RequireDPoP { get; set; }
+
+    /// <summary>Whether a token request of <paramref name="clientId"/> must carry a DPoP proof.</summary>
+    public bool RequiresDPoP(string? clientId) =>
+        RequireDPoP || Clients.Exists(client => client.RequireDPoP && client.ClientId == clientId);
 }
 
 /// <summary>A confidential client (service or partner) using the client_credentials grant.</summary>
@@ -34,6 +41,9 @@ internal sealed class ConfiguredClient
     /// <summary>Space- or comma-separated; each one of <see cref="ApiScopes.All"/>.</summary>
     [Required]
     public string Scopes { get; set; } = string.Empty;
+
+    /// <summary>This client's token requests must carry a DPoP proof (sender-constrained tokens only).</summary>
+    public bool RequireDPoP { get; set; }
 
     public IReadOnlyList<string> ScopeList =>
         Scopes.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -19,6 +19,7 @@ internal static class TokensExtensions
                 "Each Identity:Clients entry needs a ClientId, a ClientSecret of at least 16 characters and Scopes among trading:read, trading:write, audit:read.")
             .ValidateOnStart();
         builder.Services.AddScoped<TokenPrincipals>();
+        builder.AddDPoPProofs();
         builder.Services.AddSingleton(typeof(RequireJsonRoute<>));
         builder.Services.AddSingleton(typeof(RequireOAuthRoute<>));
         builder.Services.AddHostedService<ClientRegistrar>();
@@ -53,6 +54,7 @@ internal static class TokensExtensions
                 server.AddEventHandler(WriteJsonRouteResponse.Descriptor);
                 server.AddEventHandler(AlwaysReturnScope.Descriptor);
                 server.AddEventHandler(DiscoveryUnderIssuer.Descriptor);
+                server.AddDPoPBoundTokens();
             })
             .AddValidation(validation =>
             {
@@ -94,7 +96,7 @@ internal static class TokensExtensions
     }
 }
 
-/// <summary>CONTRACT §3: the token response always names the granted scopes, not only when they differ from the request.</summary>
+/// <summary>The token response always names the granted scopes, not only when they differ from the request.</summary>
 internal static class AlwaysReturnScope
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =

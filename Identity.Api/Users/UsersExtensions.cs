@@ -11,7 +11,7 @@ internal static class UsersExtensions
         builder.Services.AddOptions<DemoUsersOptions>().BindConfiguration(DemoUsersOptions.Section);
         builder.Services.AddIdentityCore<User>(options =>
             {
-                // CONTRACT §3: length is the rule (8–128); composition rules add little (NIST SP 800-63B).
+                // Length is the rule (8–128); composition rules add little (NIST SP 800-63B).
                 options.Password.RequiredLength = PasswordRules.MinLength;
                 options.Password.RequireDigit = false;
                 options.Password.RequireLowercase = false;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace Trading.Api.Auth;
 
 /// <summary>
-/// CONTRACT §4 roles, plus scopes for client-credentials callers:
+/// Roles, plus scopes for client-credentials callers:
 /// own-account routes need trader or <c>trading:read</c>; reading orders also admits auditors;
 /// changes need trader or <c>trading:write</c>. Auditors change nothing.
 /// </summary>

@@ -108,7 +108,7 @@ internal sealed class Execution
 }
 
 /// <summary>
-/// The durable half of idempotency (CONTRACT §5): the first response to a caller's key, kept even
+/// The durable half of idempotency: the first response to a caller's key, kept even
 /// if the cache is flushed. The primary key (owner, key) makes a second order for a key impossible.
 /// </summary>
 internal sealed class IdempotencyRecord

@@ -178,7 +178,7 @@ internal static class PlaceOrderHandler
     private static ProblemHttpResult KeyReused() => Problems.Unprocessable("idempotency_key_reused", "Idempotency-Key reused",
         "This Idempotency-Key was already used with a different request body.");
 
-    /// <summary>1–255 printable ASCII characters (CONTRACT §5), exactly one header value.</summary>
+    /// <summary>1–255 printable ASCII characters, exactly one header value.</summary>
     private static string? ReadKey(HttpRequest request)
     {
         var values = request.Headers[IdempotencyHeader];

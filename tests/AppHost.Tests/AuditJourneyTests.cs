@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Tests;
 
-/// <summary>The audit trail as an auditor reads it, with every service real (CONTRACT §7).</summary>
+/// <summary>The audit trail as an auditor reads it, with every service real.</summary>
 public sealed class AuditJourneyTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
 {
     [Fact]

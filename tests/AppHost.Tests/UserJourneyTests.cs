@@ -47,6 +47,39 @@ public sealed class UserJourneyTests(AppHostFixture fixture) : IClassFixture<App
     }
 
     [Fact]
+    public async Task ATraderWithADPoPKeyGetsBoundTokensAndTradesWithProofsThroughTheGateway()
+    {
+        using var client = fixture.CreateGatewayClient();
+        using var key = AspireGateway.Tests.DPoPKey.EllipticCurve();
+        string Url(string path) => new Uri(client.BaseAddress!, path).AbsoluteUri;
+
+        // Identity checks the proof of the token request (htu: the gateway's public URL).
+        using var register = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register")
+        {
+            Content = JsonContent.Create(new { username = $"dpop-{Guid.NewGuid():N}", email = $"dpop-{Guid.NewGuid():N}@example.com", password = "a long enough passphrase" }),
+        };
+        register.Headers.Add("DPoP", key.Proof("POST", Url("/api/v1/auth/register")));
+        using var registered = await client.SendAsync(register);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var tokens = (await registered.Content.ReadFromJsonAsync<TokenBody>(Json))!;
+        Assert.Equal("DPoP", tokens.TokenType);
+
+        // The gateway checks the proof of each request; trading validates the token behind it.
+        using var accounts = new HttpRequestMessage(HttpMethod.Get, "/api/v1/trading/accounts");
+        accounts.Headers.Authorization = new AuthenticationHeaderValue("DPoP", tokens.AccessToken);
+        accounts.Headers.Add("DPoP", key.Proof("GET", Url("/api/v1/trading/accounts"), tokens.AccessToken));
+        using var withProof = await client.SendAsync(accounts);
+        Assert.Equal(HttpStatusCode.OK, withProof.StatusCode);
+
+        // The same token as a plain bearer token is worth nothing to whoever copied it.
+        using var asBearer = new HttpRequestMessage(HttpMethod.Get, "/api/v1/trading/accounts");
+        asBearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        using var refused = await client.SendAsync(asBearer);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("DPoP", refused.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
     public async Task DiscoveryNamesTheGatewayAsIssuerAndPublishesTheSigningKeys()
     {
         using var client = fixture.CreateGatewayClient();

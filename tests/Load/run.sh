@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load harness of the gateway (issue 7). One command, from a fresh clone:
+# Load harness of the gateway. One command, from a fresh clone:
 #
 #   tests/Load/run.sh            full comparison: direct backend, bare YARP, Gateway.Api (~15 min)
 #   tests/Load/run.sh --quick    the same, shorter warm-up and rounds (~6 min after the build)

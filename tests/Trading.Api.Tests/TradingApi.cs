@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Trading.Api.Tests;
 
-/// <summary>What a REST client sends and reads, spelled as CONTRACT §4–§5 spell it.</summary>
+/// <summary>What a REST client sends and reads, spelled as the public API spells it.</summary>
 internal static class TradingApi
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

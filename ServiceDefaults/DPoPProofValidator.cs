@@ -2,21 +2,27 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using StackExchange.Redis;
 
-namespace Gateway.Api.Auth;
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>The outcome of a proof check: the proof key's RFC 7638 thumbprint, or why the proof fails.</summary>
+public readonly record struct DPoPProofResult(string? Thumbprint, string? Error);
 
 /// <summary>
 /// Checks a DPoP proof (RFC 9449 §4.3) for the request it came with: a <c>dpop+jwt</c> signed
-/// with an asymmetric algorithm by the public key it embeds, for this method and URL, fresh,
-/// bound to the access token (<c>ath</c>) and to the key the token names (<c>cnf.jkt</c>), and
-/// never seen before at any replica (its <c>jti</c> is claimed in the shared cache). The signature
-/// check is Microsoft.IdentityModel's; this adds the rules of the RFC. No server nonces are issued.
+/// with an asymmetric algorithm by the public key it embeds, for this method and URL, fresh;
+/// where an access token is presented, bound to it (<c>ath</c>); where a key is expected, made by
+/// that key; and never seen before at any replica of any service (its <c>jti</c> is claimed in the
+/// shared cache). The signature check is Microsoft.IdentityModel's; this adds the RFC's rules.
+/// No server nonces are issued. The gateway checks the proofs of resource requests, the identity
+/// service those of token requests.
 /// </summary>
-internal sealed partial class DPoPProofValidator(
+public sealed partial class DPoPProofValidator(
     IConnectionMultiplexer cache,
     TimeProvider time,
     IOptionsMonitor<DPoPOptions> options,
@@ -27,8 +33,12 @@ internal sealed partial class DPoPProofValidator(
     private readonly ConcurrentDictionary<string, DateTimeOffset> _localJtis = new();
     private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(30));
 
-    /// <summary>Null when the proof holds, else why not (said to the client in <c>error_description</c>).</summary>
-    public async Task<string?> ValidateAsync(HttpRequest request, string proof, string accessToken, string boundThumbprint)
+    /// <summary>
+    /// Checks <paramref name="proof"/> for a <paramref name="method"/> request to the public
+    /// <paramref name="url"/>; with <paramref name="accessToken"/> when the request presents one,
+    /// with <paramref name="boundThumbprint"/> when the proof must come from a known key.
+    /// </summary>
+    public async Task<DPoPProofResult> ValidateAsync(string method, string url, string proof, string? accessToken = null, string? boundThumbprint = null)
     {
         JsonWebToken token;
         JsonWebKey key;
@@ -39,9 +49,46 @@ internal sealed partial class DPoPProofValidator(
         }
         catch (Exception ex) when (ex is ArgumentException or JsonException or FormatException or SecurityTokenException)
         {
-            return "The DPoP proof is not a well-formed JWT with a jwk header.";
+            return Fail("The DPoP proof is not a well-formed JWT with a jwk header.");
         }
 
+        if (await SignatureAsync(token, key) is { } invalid)
+        {
+            return Fail(invalid);
+        }
+
+        var thumbprint = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
+        var error = Claims(method, url, token, accessToken)
+            ?? (boundThumbprint is not null && thumbprint != boundThumbprint
+                ? "The DPoP proof is signed by another key than the one the token is bound to."
+                : null)
+            ?? await ClaimJtiAsync(thumbprint, token);
+        return error is null ? new(thumbprint, null) : Fail(error);
+    }
+
+    /// <summary>The thumbprint a token's <c>cnf</c> claim (<c>{"jkt": ...}</c>) names; empty when it names none.</summary>
+    public static string? BoundThumbprint(string? confirmation)
+    {
+        if (confirmation is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(confirmation);
+            return document.RootElement.TryGetProperty("jkt", out var jkt) && jkt.ValueKind == JsonValueKind.String ? jkt.GetString() : string.Empty;
+        }
+        catch (JsonException)
+        {
+            return string.Empty; // a confirmation no proof can match
+        }
+    }
+
+    private static DPoPProofResult Fail(string error) => new(null, error);
+
+    private async Task<string?> SignatureAsync(JsonWebToken token, JsonWebKey key)
+    {
         if (!string.Equals(token.Typ, "dpop+jwt", StringComparison.OrdinalIgnoreCase))
         {
             return "The DPoP proof's typ must be dpop+jwt.";
@@ -57,7 +104,7 @@ internal sealed partial class DPoPProofValidator(
             return "The DPoP proof's jwk must be a public EC or RSA key.";
         }
 
-        var signature = await _handler.ValidateTokenAsync(proof, new TokenValidationParameters
+        var signature = await _handler.ValidateTokenAsync(token.EncodedToken, new TokenValidationParameters
         {
             IssuerSigningKey = key,
             ValidTypes = ["dpop+jwt"],
@@ -67,25 +114,20 @@ internal sealed partial class DPoPProofValidator(
             ValidateIssuer = false,
             ValidateAudience = false,
             ValidateLifetime = false,
-        });
-        if (!signature.IsValid)
-        {
-            return "The DPoP proof's signature does not verify with its jwk.";
-        }
-
-        return Claims(request, token, accessToken) ?? Binding(key, boundThumbprint) ?? await ClaimJtiAsync(boundThumbprint, token);
+        }).ConfigureAwait(false);
+        return signature.IsValid ? null : "The DPoP proof's signature does not verify with its jwk.";
     }
 
-    private string? Claims(HttpRequest request, JsonWebToken token, string accessToken)
+    private string? Claims(string method, string url, JsonWebToken token, string? accessToken)
     {
         var settings = options.CurrentValue;
         var now = time.GetUtcNow();
-        if (!token.TryGetPayloadValue<string>("htm", out var htm) || htm != request.Method)
+        if (!token.TryGetPayloadValue<string>("htm", out var htm) || htm != method)
         {
             return "The DPoP proof's htm does not match the request method.";
         }
 
-        if (!token.TryGetPayloadValue<string>("htu", out var htu) || Normalize(htu) is not { } claimed || claimed != Normalize(PublicUrl(request)))
+        if (!token.TryGetPayloadValue<string>("htu", out var htu) || Normalize(htu) is not { } claimed || claimed != Normalize(url))
         {
             return "The DPoP proof's htu does not match the request URL.";
         }
@@ -96,18 +138,18 @@ internal sealed partial class DPoPProofValidator(
             return "The DPoP proof's iat is missing or outside the accepted window.";
         }
 
+        if (accessToken is null)
+        {
+            return null;
+        }
+
         var expectedAth = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(accessToken)));
         return token.TryGetPayloadValue<string>("ath", out var ath) && ath == expectedAth
             ? null
             : "The DPoP proof's ath does not match the access token.";
     }
 
-    private static string? Binding(JsonWebKey key, string boundThumbprint) =>
-        Base64UrlEncoder.Encode(key.ComputeJwkThumbprint()) == boundThumbprint
-            ? null
-            : "The DPoP proof is signed by another key than the one the access token is bound to.";
-
-    /// <summary>Single use across replicas: the first to claim the <c>jti</c> in the cache wins.</summary>
+    /// <summary>Single use across replicas and services: the first to claim the <c>jti</c> in the cache wins.</summary>
     private async Task<string?> ClaimJtiAsync(string thumbprint, JsonWebToken token)
     {
         if (!token.TryGetPayloadValue<string>("jti", out var jti) || jti is not { Length: > 0 and <= 256 })
@@ -121,7 +163,7 @@ internal sealed partial class DPoPProofValidator(
         bool first;
         try
         {
-            first = await cache.GetDatabase().StringSetAsync(key, 1, remember, When.NotExists).WaitAsync(TimeSpan.FromSeconds(1));
+            first = await cache.GetDatabase().StringSetAsync(key, 1, remember, When.NotExists).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex.IsCacheFailure())
         {
@@ -169,9 +211,6 @@ internal sealed partial class DPoPProofValidator(
         "k" => key.K is not null,
         _ => false,
     };
-
-    /// <summary>The URL the client called, as the gateway sees it after the trusted forwarded headers.</summary>
-    private static string PublicUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
 
     /// <summary>RFC 9449 §4.3: no query or fragment; scheme, host and default port normalized (RFC 3986 §6.2.2–6.2.3).</summary>
     private static string? Normalize(string url) =>

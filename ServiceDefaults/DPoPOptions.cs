@@ -1,11 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Gateway.Api.Auth;
+namespace Microsoft.Extensions.Hosting;
 
-/// <summary>How fresh a DPoP proof must be (section <c>Gateway:DPoP</c>).</summary>
-internal sealed class DPoPOptions
+/// <summary>How fresh a DPoP proof must be (section <c>Auth:DPoP</c>), wherever proofs are checked.</summary>
+public sealed class DPoPOptions
 {
-    public const string Section = "Gateway:DPoP";
+    public const string Section = "Auth:DPoP";
 
     /// <summary>The oldest <c>iat</c> accepted; a proof's <c>jti</c> is remembered this long plus the skew.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
