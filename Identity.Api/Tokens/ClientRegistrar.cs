@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -7,16 +8,29 @@ namespace Identity.Api.Tokens;
 /// <summary>
 /// Keeps the OpenIddict application store in line with configuration at start: the public
 /// first-party client (password and refresh_token only) and each confidential client
-/// (client_credentials only, its scopes, its secret, which OpenIddict stores hashed).
+/// (client_credentials only, its scopes, its secret, which OpenIddict stores hashed, or its public
+/// keys for <c>private_key_jwt</c>).
 /// </summary>
 internal sealed class ClientRegistrar(IServiceScopeFactory scopes, IOptions<TokenOptions> options) : IHostedService
 {
     public static bool IsValid(ConfiguredClient client) =>
         !string.IsNullOrWhiteSpace(client.ClientId)
         && client.ClientId != FirstPartyClient.ClientId
-        && client.ClientSecret.Length >= 16
+        && (client.ClientSecret.Length >= 16 || (client.ClientSecret.Length == 0 && HasKeys(client.Jwks)))
         && client.ScopeList.Count > 0
         && client.ScopeList.All(ApiScopes.All.Contains);
+
+    private static bool HasKeys(string? jwks)
+    {
+        try
+        {
+            return jwks is not null && JsonWebKeySet.Create(jwks).Keys.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -42,7 +56,8 @@ internal sealed class ClientRegistrar(IServiceScopeFactory scopes, IOptions<Toke
             await UpsertAsync(applications, new OpenIddictApplicationDescriptor
             {
                 ClientId = client.ClientId,
-                ClientSecret = client.ClientSecret,
+                ClientSecret = client.ClientSecret.Length > 0 ? client.ClientSecret : null,
+                JsonWebKeySet = client.Jwks is { } jwks ? JsonWebKeySet.Create(jwks) : null,
                 ClientType = ClientTypes.Confidential,
                 DisplayName = client.ClientId,
                 Permissions =

@@ -27,16 +27,21 @@ internal sealed class TokenOptions
         RequireDPoP || Clients.Exists(client => client.RequireDPoP && client.ClientId == clientId);
 }
 
-/// <summary>A confidential client (service or partner) using the client_credentials grant.</summary>
+/// <summary>A confidential client (service or partner) using the client_credentials grant, authenticated by a secret or by <c>private_key_jwt</c>.</summary>
 internal sealed class ConfiguredClient
 {
     [Required]
     [RegularExpression("^[A-Za-z0-9._-]{3,64}$")]
     public string ClientId { get; set; } = string.Empty;
 
-    [Required]
-    [MinLength(16)]
+    /// <summary>At least 16 characters; or none, when the client authenticates with <see cref="Jwks"/> only.</summary>
     public string ClientSecret { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The client's public keys as a JWKS document: it authenticates with <c>private_key_jwt</c>
+    /// (RFC 7523 client assertions signed by one of these keys) instead of a shared secret.
+    /// </summary>
+    public string? Jwks { get; set; }
 
     /// <summary>Space- or comma-separated; each one of <see cref="ApiScopes.All"/>.</summary>
     [Required]

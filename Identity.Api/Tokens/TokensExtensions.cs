@@ -16,7 +16,7 @@ internal static class TokensExtensions
             .ValidateDataAnnotations()
             .Validate(options => options.Issuer is { IsAbsoluteUri: true }, "Identity:Issuer must be an absolute URL.")
             .Validate(options => options.Clients.TrueForAll(ClientRegistrar.IsValid),
-                "Each Identity:Clients entry needs a ClientId, a ClientSecret of at least 16 characters and Scopes among trading:read, trading:write, audit:read.")
+                "Each Identity:Clients entry needs a ClientId, a ClientSecret of at least 16 characters or a Jwks with public keys (private_key_jwt), and Scopes among trading:read, trading:write, audit:read.")
             .ValidateOnStart();
         builder.Services.AddScoped<TokenPrincipals>();
         builder.AddDPoPProofs();
