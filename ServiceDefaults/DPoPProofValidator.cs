@@ -30,7 +30,12 @@ public sealed partial class DPoPProofValidator(
 {
     private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
     private readonly JsonWebTokenHandler _handler = new();
+    private const int KeyCapacity = 10_000;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _localJtis = new();
+
+    // A client signs every proof with the same key: the parsed key (and the verifier the crypto
+    // layer keeps for it) is reused instead of being rebuilt from the JWK for each request.
+    private readonly ConcurrentDictionary<string, JsonWebKey> _keys = new(StringComparer.Ordinal);
     private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(30));
 
     /// <summary>
@@ -45,7 +50,7 @@ public sealed partial class DPoPProofValidator(
         try
         {
             token = new JsonWebToken(proof);
-            key = EmbeddedKey(proof);
+            key = KeyOf(EmbeddedKeyJson(proof));
         }
         catch (Exception ex) when (ex is ArgumentException or JsonException or FormatException or SecurityTokenException)
         {
@@ -191,13 +196,28 @@ public sealed partial class DPoPProofValidator(
         }
     }
 
-    private static JsonWebKey EmbeddedKey(string proof)
+    private static string EmbeddedKeyJson(string proof)
     {
         var header = Base64UrlEncoder.Decode(proof[..proof.IndexOf('.', StringComparison.Ordinal)]);
         using var document = JsonDocument.Parse(header);
         return document.RootElement.TryGetProperty("jwk", out var jwk) && jwk.ValueKind == JsonValueKind.Object
-            ? new JsonWebKey(jwk.GetRawText())
+            ? jwk.GetRawText()
             : throw new FormatException("no jwk header");
+    }
+
+    private JsonWebKey KeyOf(string json)
+    {
+        if (_keys.TryGetValue(json, out var known))
+        {
+            return known;
+        }
+
+        if (_keys.Count >= KeyCapacity)
+        {
+            _keys.Clear(); // many distinct keys at once: start over rather than grow
+        }
+
+        return _keys.GetOrAdd(json, static text => new JsonWebKey(text));
     }
 
     private static bool HasMember(JsonWebKey key, string member) => member switch
