@@ -13,6 +13,13 @@ public static class TelemetryExtensions
     /// <summary>Meter and activity source names every service registers under.</summary>
     public const string SourcePrefix = "AspireGateway.";
 
+    /// <summary>
+    /// Paths of the system talking to itself every few seconds (probes, the gateway's pull of the
+    /// identity service's security events): traced neither as a server nor as a client request,
+    /// so a user's request is what the dashboard's trace view shows.
+    /// </summary>
+    public static readonly string[] BackgroundPaths = [HealthExtensions.HealthPath, HealthExtensions.AlivePath, "/internal/security-events"];
+
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
@@ -30,11 +37,8 @@ public static class TelemetryExtensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(SourcePrefix + "*")
-                // Probes hit the health endpoints every few seconds; tracing them is noise.
-                .AddAspNetCoreInstrumentation(asp => asp.Filter = context =>
-                    !context.Request.Path.StartsWithSegments(HealthExtensions.HealthPath)
-                    && !context.Request.Path.StartsWithSegments(HealthExtensions.AlivePath))
-                .AddHttpClientInstrumentation());
+                .AddAspNetCoreInstrumentation(asp => asp.Filter = context => !IsBackground(context.Request.Path.Value))
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsBackground(request.RequestUri?.AbsolutePath)));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -43,4 +47,9 @@ public static class TelemetryExtensions
 
         return builder;
     }
+
+    public static bool IsBackground(string? path) =>
+        path is not null && Array.Exists(BackgroundPaths, background =>
+            path.StartsWith(background, StringComparison.OrdinalIgnoreCase)
+            && (path.Length == background.Length || path[background.Length] == '/'));
 }

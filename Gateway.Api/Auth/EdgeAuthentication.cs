@@ -22,18 +22,25 @@ internal static class EdgeAuthentication
         builder.AddTokenValidation("identity", "trading", "gateway");
         builder.AddRevocation();
         builder.AddDPoPProofs();
+        builder.Services.AddSingleton<SecurityMetrics>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<RevocationSet>((bearer, revocations) =>
+            .Configure<RevocationSet, SecurityMetrics>((bearer, revocations, metrics) =>
             {
+                bearer.Events.OnAuthenticationFailed = context =>
+                {
+                    metrics.Denied(SecurityMetrics.ReasonOf(context.Exception));
+                    return Task.CompletedTask;
+                };
                 bearer.Events.OnTokenValidated = context =>
                 {
                     if (revocations.IsRevoked(context.Principal?.FindFirst("sid")?.Value))
                     {
+                        metrics.Denied("revoked");
                         context.Fail("The session of this token has ended.");
                         return Task.CompletedTask;
                     }
 
-                    return DPoPBinding.CheckAsync(context);
+                    return DPoPBinding.CheckAsync(context, metrics);
                 };
                 bearer.Events.OnChallenge = DPoPBinding.ChallengeAsync;
             });

@@ -10,7 +10,7 @@ namespace Gateway.Api.Auth;
 /// within milliseconds on every replica, and reconciled from the keys on start, on reconnect and
 /// every <see cref="ReconcileInterval"/> so a missed notice is repaired.
 /// </summary>
-internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimeProvider time, ILogger<RevocationSet> logger) : BackgroundService
+internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimeProvider time, ILogger<RevocationSet> logger, SecurityMetrics? metrics = null) : BackgroundService
 {
     public const string Channel = "revocations";
     public const string KeyPrefix = "revoked:sid:";
@@ -32,7 +32,18 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
     public bool IsRevoked(string? sessionId) =>
         sessionId is not null && _revoked.TryGetValue(sessionId, out var until) && until > time.GetUtcNow();
 
-    public void Add(string sessionId, TimeSpan ttl) => _revoked[sessionId] = time.GetUtcNow() + ttl;
+    public void Add(string sessionId, TimeSpan ttl)
+    {
+        var until = time.GetUtcNow() + ttl;
+        if (_revoked.TryAdd(sessionId, until))
+        {
+            metrics?.RevocationApplied();
+        }
+        else
+        {
+            _revoked[sessionId] = until;
+        }
+    }
 
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {

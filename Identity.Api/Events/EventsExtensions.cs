@@ -6,6 +6,7 @@ internal static class EventsExtensions
     {
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<SecurityEvents>();
+        builder.Services.AddSingleton<SecurityEventMetrics>();
         builder.Services.AddAuthorizationBuilder().AddPolicy(SecurityEventFeed.Policy, SecurityEventFeed.Require);
         builder.Services.AddOpenIddict().AddValidation(validation => validation.AddEventHandler(SecurityEventFeedAudience.Descriptor));
         return builder;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Identity.Api.Data;
 
 namespace Identity.Api.Events;
@@ -10,6 +11,7 @@ internal sealed partial class SecurityEvents(
     IdentityDb db,
     TimeProvider time,
     IHttpContextAccessor http,
+    SecurityEventMetrics metrics,
     ILogger<SecurityEvents> logger)
 {
     public async Task RecordAsync(
@@ -41,11 +43,26 @@ internal sealed partial class SecurityEvents(
             Reason = reason,
         });
         Log(logger, type, outcome, reason, userId, clientId, sessionId, clientIp);
+        metrics.Record(type, outcome);
     }
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information,
         Message = "Security event {EventType}: {Outcome} ({Reason}) user {UserId} client {ClientId} session {SessionId} from {ClientIp}")]
     private static partial void Log(ILogger logger, string eventType, string outcome, string? reason, string? userId, string? clientId, string? sessionId, string? clientIp);
+}
+
+/// <summary>
+/// Security events as a metric (meter <c>AspireGateway.Identity</c>, <c>identity.security_events</c>
+/// by type and outcome): failed logins, lockouts, reuse detected, sessions ended, next to the
+/// gateway's denials in the dashboard. Types and outcomes are fixed sets.
+/// </summary>
+internal sealed class SecurityEventMetrics(IMeterFactory meters)
+{
+    private readonly Counter<long> _events = meters.Create(TelemetryExtensions.SourcePrefix + "Identity")
+        .CreateCounter<long>("identity.security_events", "{event}", "Security events by type and outcome.");
+
+    public void Record(string type, string outcome) =>
+        _events.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
 }
 
 internal static class Outcomes

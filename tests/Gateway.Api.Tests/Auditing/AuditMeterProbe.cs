@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace Gateway.Api.Tests.Auditing;
 
 /// <summary>
-/// Listens to the <c>AspireGateway.Auditing</c> meter of every gateway in the process and sums
+/// Listens to one meter (by default <c>AspireGateway.Auditing</c>) of every gateway in the process and sums
 /// each counter per meter factory, so a test reads only its own gateway's figures.
 /// </summary>
 public sealed class AuditMeterProbe : IDisposable
@@ -12,11 +12,11 @@ public sealed class AuditMeterProbe : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(object? Scope, string Name), long> _totals = new();
 
-    public AuditMeterProbe()
+    public AuditMeterProbe(string meterName = "AspireGateway.Auditing")
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "AspireGateway.Auditing")
+            if (instrument.Meter.Name == meterName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
