@@ -37,6 +37,9 @@ internal sealed class EmbeddedCacheServer(EmbeddedCacheResource resource) : IDis
                     "--port", resource.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--bind", "127.0.0.1",
                     "--lua",
+                    // Garnet runs scripts concurrently unless told otherwise; every script here
+                    // (rate limits, login throttle) relies on Redis's rule that a script is atomic.
+                    "--lua-transaction-mode",
                     // Development data only: small in-memory log and index, nothing written to disk.
                     "--memory", "256m",
                     "--index", "16m",

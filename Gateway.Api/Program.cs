@@ -28,7 +28,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
 app.UseAuthentication();
-app.UseRevocationGuard();
+app.UseRevocation();
 app.UseDistributedRateLimiting();
 app.UseAuthorization();
 app.UseRequestTimeouts();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Gateway.Api.Auth;
 using Gateway.Api.Hardening;
-using Microsoft.AspNetCore.Authentication;
 using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Api.Auditing;
@@ -30,7 +30,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ti
             // An exception that escaped the exception handler still reaches the client as a 500.
             var status = completed ? context.Response.StatusCode : context.RequestAborted.IsCancellationRequested ? 499 : 500;
             var reason = status == StatusCodes.Status401Unauthorized
-                ? await TokenFailureAsync(context)
+                ? AuditReasons.ForUnauthenticated(context.Features.Get<EdgeDenial>())
                 : AuditReasons.ForStatus(status);
             queue.Enqueue(new AuditEntry(
                 AuditChain.Truncate(at),
@@ -62,13 +62,6 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ti
     {
         var address = context.Connection.RemoteIpAddress;
         return address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
-    }
-
-    // The bearer handler caches its result per request, so asking again costs nothing.
-    private static async Task<string> TokenFailureAsync(HttpContext context)
-    {
-        var result = await context.AuthenticateAsync();
-        return AuditReasons.ForTokenFailure(result);
     }
 
     private static string? Clip(string? value, int length) =>

@@ -1,5 +1,4 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.IdentityModel.Tokens;
+using Gateway.Api.Auth;
 
 namespace Gateway.Api.Auditing;
 
@@ -10,9 +9,6 @@ namespace Gateway.Api.Auditing;
 /// </summary>
 internal static class AuditReasons
 {
-    // The message Gateway.Api.Auth sets when a token's session was revoked.
-    private const string RevokedSessionMessage = "The session of this token has ended.";
-
     public static string OutcomeOf(int status) => status switch
     {
         StatusCodes.Status499ClientClosedRequest or >= 500 => AuditOutcomes.Error,
@@ -43,13 +39,14 @@ internal static class AuditReasons
         _ => "client_error",
     };
 
-    /// <summary>Why a 401 was given, as far as the bearer handler knows.</summary>
-    public static string ForTokenFailure(AuthenticateResult result) => result switch
+    /// <summary>Why a 401 was given: the edge's own refusal when there is one, else the service's.</summary>
+    public static string ForUnauthenticated(EdgeDenial? denial) => denial?.Reason switch
     {
-        { Succeeded: true } => "unauthenticated",
-        { Failure: null } => "token_missing",
-        { Failure: SecurityTokenExpiredException } => "token_expired",
-        { Failure.Message: RevokedSessionMessage } => "token_revoked",
+        null => "unauthenticated",
+        EdgeDenialReason.Missing => "token_missing",
+        EdgeDenialReason.Expired => "token_expired",
+        EdgeDenialReason.Revoked => "token_revoked",
+        EdgeDenialReason.DPoPProof or EdgeDenialReason.DPoPBoundTokenAsBearer => "dpop_proof_invalid",
         _ => "token_invalid",
     };
 }

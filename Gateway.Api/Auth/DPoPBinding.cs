@@ -13,7 +13,7 @@ internal static class DPoPBinding
     private const string ErrorItem = "gateway:dpop-error";
 
     /// <summary>Runs once the token itself is valid; fails the authentication when the binding does not hold.</summary>
-    public static async Task CheckAsync(TokenValidatedContext context, SecurityMetrics metrics)
+    public static async Task CheckAsync(TokenValidatedContext context)
     {
         var request = context.HttpContext.Request;
         var sentAsDPoP = DPoPScheme.TokenOf(request) is not null;
@@ -24,14 +24,14 @@ internal static class DPoPBinding
 
         if (!sentAsDPoP)
         {
-            metrics.Denied("dpop_bound_token_as_bearer");
+            EdgeDenial.Record(context.HttpContext, EdgeDenialReason.DPoPBoundTokenAsBearer);
             Refuse(context, "invalid_token", "This access token is bound to a key: send it as 'Authorization: DPoP' with a DPoP proof.");
             return;
         }
 
         if (request.Headers[DPoPScheme.Name] is not [{ Length: > 0 } proof])
         {
-            metrics.Denied("dpop_proof");
+            EdgeDenial.Record(context.HttpContext, EdgeDenialReason.DPoPProof);
             Refuse(context, "invalid_dpop_proof", "Send exactly one DPoP proof header.");
             return;
         }
@@ -41,7 +41,7 @@ internal static class DPoPBinding
         var validator = context.HttpContext.RequestServices.GetRequiredService<DPoPProofValidator>();
         if ((await validator.ValidateAsync(request.Method, url, proof, DPoPScheme.TokenOf(request), thumbprint)).Error is { } error)
         {
-            metrics.Denied("dpop_proof");
+            EdgeDenial.Record(context.HttpContext, EdgeDenialReason.DPoPProof);
             Refuse(context, "invalid_dpop_proof", error);
         }
     }
@@ -54,10 +54,7 @@ internal static class DPoPBinding
     {
         var request = context.HttpContext.Request;
         var failure = context.HttpContext.Items[ErrorItem] as (string Error, string Description)?;
-        if (context.AuthenticateFailure is null && failure is null)
-        {
-            context.HttpContext.RequestServices.GetRequiredService<SecurityMetrics>().Denied("missing");
-        }
+        EdgeDenial.Record(context.HttpContext, EdgeDenialReason.Missing); // kept only when nothing refused the token before
 
         if (failure is null && DPoPScheme.TokenOf(request) is null)
         {

@@ -24,23 +24,23 @@ internal static class EdgeAuthentication
         builder.AddDPoPProofs();
         builder.Services.AddSingleton<SecurityMetrics>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<RevocationSet, SecurityMetrics>((bearer, revocations, metrics) =>
+            .Configure<RevocationSet>((bearer, revocations) =>
             {
                 bearer.Events.OnAuthenticationFailed = context =>
                 {
-                    metrics.Denied(SecurityMetrics.ReasonOf(context.Exception));
+                    EdgeDenial.Record(context.HttpContext, EdgeDenial.ReasonOf(context.Exception));
                     return Task.CompletedTask;
                 };
                 bearer.Events.OnTokenValidated = context =>
                 {
                     if (revocations.IsRevoked(context.Principal?.FindFirst("sid")?.Value))
                     {
-                        metrics.Denied("revoked");
+                        EdgeDenial.Record(context.HttpContext, EdgeDenialReason.Revoked);
                         context.Fail("The session of this token has ended.");
                         return Task.CompletedTask;
                     }
 
-                    return DPoPBinding.CheckAsync(context, metrics);
+                    return DPoPBinding.CheckAsync(context);
                 };
                 bearer.Events.OnChallenge = DPoPBinding.ChallengeAsync;
             });
@@ -49,24 +49,9 @@ internal static class EdgeAuthentication
             .AddPolicy(Authenticated, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(Admin, policy => policy.RequireAuthenticatedUser().RequireRole("admin"))
             .AddPolicy(AdminOrAuditor, policy => policy.RequireAuthenticatedUser().RequireRole("admin", "auditor"))
-            .AddPolicy(TradingRead, policy => policy.RequireAssertion(context => Has(context, ["trader"], ["trading:read", "trading:write"])))
-            .AddPolicy(TradingOrdersRead, policy => policy.RequireAssertion(context => Has(context, ["trader", "auditor"], ["trading:read"])))
-            .AddPolicy(TradingWrite, policy => policy.RequireAssertion(context => Has(context, ["trader"], ["trading:write"])));
+            .AddPolicy(TradingRead, policy => policy.RequireRoleOrScope(["trader"], ["trading:read", "trading:write"]))
+            .AddPolicy(TradingOrdersRead, policy => policy.RequireRoleOrScope(["trader", "auditor"], ["trading:read"]))
+            .AddPolicy(TradingWrite, policy => policy.RequireRoleOrScope(["trader"], ["trading:write"]));
         return builder;
-    }
-
-    private static bool Has(AuthorizationHandlerContext context, string[] roles, string[] scopes)
-    {
-        var user = context.User;
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return false;
-        }
-
-        // A user is judged by role (an auditor's token also carries trading:read, yet an auditor
-        // has no trading account); scopes decide only for clients, whose tokens carry no role.
-        return user.HasClaim(c => c.Type == "role")
-            ? roles.Any(user.IsInRole)
-            : user.FindAll("scope").SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Any(scopes.Contains);
     }
 }

@@ -9,7 +9,7 @@ namespace Gateway.Api.Auth;
 /// </summary>
 internal static class RevocationGuard
 {
-    public static IApplicationBuilder UseRevocationGuard(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseRevocation(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var method = context.Request.Method;
         var changesState = !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));

@@ -12,8 +12,6 @@ namespace Gateway.Api.Auth;
 /// </summary>
 internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimeProvider time, ILogger<RevocationSet> logger, SecurityMetrics? metrics = null) : BackgroundService
 {
-    public const string Channel = "revocations";
-    public const string KeyPrefix = "revoked:sid:";
     public static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(30);
 
     // How long after the last successful reconcile the set is still trusted while the cache is unreachable.
@@ -23,8 +21,6 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
     private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(5);
     private long _lastReconciledTicks;
     private int _subscribed;
-
-    public int Count => _revoked.Count;
 
     /// <summary>False when the set may be missing revocations: the cache cannot be reached and the last reconcile is old.</summary>
     public bool IsCurrent => cache.IsConnected && time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastReconciledTicks), TimeSpan.Zero) < TrustWindow;
@@ -50,10 +46,10 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
         var database = cache.GetDatabase();
         foreach (var server in cache.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
-            await foreach (var key in server.KeysAsync(pattern: KeyPrefix + "*", pageSize: 1000).WithCancellation(cancellationToken))
+            await foreach (var key in server.KeysAsync(pattern: RevocationProtocol.KeyPrefix + "*", pageSize: 1000).WithCancellation(cancellationToken))
             {
                 var ttl = await database.KeyTimeToLiveAsync(key);
-                Add(key.ToString()[KeyPrefix.Length..], ttl ?? TimeSpan.FromMinutes(10));
+                Add(key.ToString()[RevocationProtocol.KeyPrefix.Length..], ttl ?? TimeSpan.FromMinutes(10));
             }
         }
 
@@ -97,7 +93,7 @@ internal sealed partial class RevocationSet(IConnectionMultiplexer cache, TimePr
         {
             if (Interlocked.Exchange(ref _subscribed, 1) == 0)
             {
-                await cache.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channel), (_, message) =>
+                await cache.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RevocationProtocol.Channel), (_, message) =>
                 {
                     if (!message.IsNullOrEmpty)
                     {

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Gateway.Api.Auth;
 
@@ -22,20 +21,7 @@ internal sealed class SecurityMetrics
         _revocations = meter.CreateCounter<long>("gateway.revocations.applied", "{session}", "Ended sessions this replica learned of (channel or reconcile).");
     }
 
-    public void Denied(string reason) => _denials.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Denied(EdgeDenialReason reason) => _denials.Add(1, new KeyValuePair<string, object?>("reason", EdgeDenial.Code(reason)));
 
     public void RevocationApplied() => _revocations.Add(1);
-
-    public static string ReasonOf(Exception? failure) => failure switch
-    {
-        SecurityTokenExpiredException => "expired",
-        SecurityTokenNotYetValidException => "not_yet_valid",
-        SecurityTokenSignatureKeyNotFoundException => "unknown_key",
-        SecurityTokenInvalidSignatureException => "bad_signature",
-        SecurityTokenInvalidAudienceException => "wrong_audience",
-        SecurityTokenInvalidIssuerException => "wrong_issuer",
-        SecurityTokenInvalidTypeException => "wrong_type",
-        SecurityTokenInvalidAlgorithmException => "bad_algorithm",
-        _ => "invalid",
-    };
 }

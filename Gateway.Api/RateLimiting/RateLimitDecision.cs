@@ -34,7 +34,4 @@ internal readonly record struct RateLimitDecision(
         headers[PolicyHeader] = string.Create(CultureInfo.InvariantCulture, $"\"{Policy}\";q={Limit};w={(long)Window.TotalSeconds}");
         headers[StateHeader] = string.Create(CultureInfo.InvariantCulture, $"\"{Policy}\";r={Remaining};t={ResetSeconds}");
     }
-
-    public static RateLimitDecision From(string policy, RateLimitPolicyOptions options, long count, TimeSpan resetAfter, RateLimitMode mode) =>
-        new(policy, count <= options.PermitLimit, options.PermitLimit, options.Window, Math.Max(0, options.PermitLimit - count), resetAfter, mode);
 }

@@ -3,14 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace Identity.Api.Users;
 
-/// <summary>Options of section <c>Identity:DemoUsers</c>: one shared password for the Development demo users.</summary>
-internal sealed class DemoUsersOptions
-{
-    public const string Section = "Identity:DemoUsers";
-
-    public string? Password { get; set; }
-}
-
 /// <summary>
 /// Creates the three roles everywhere and, in Development only, the demo users admin, trader and
 /// auditor with the configured password. No password in code: without one, no demo user.

@@ -8,7 +8,7 @@ internal static class UsersExtensions
 {
     public static IHostApplicationBuilder AddUsers(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DemoUsersOptions>().BindConfiguration(DemoUsersOptions.Section);
+        builder.Services.AddOptions<DemoUsersOptions>().BindConfiguration(DemoUsersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddIdentityCore<User>(options =>
             {
                 // Length is the rule (8–128); composition rules add little (NIST SP 800-63B).

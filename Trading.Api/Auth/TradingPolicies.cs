@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
-
 namespace Trading.Api.Auth;
 
 /// <summary>
@@ -17,25 +15,9 @@ internal static class TradingPolicies
     {
         builder.AddTokenValidation("trading");
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(OwnAccount, policy => policy.RequireAssertion(context =>
-                Has(context, roles: [Caller.Trader], scopes: [Caller.ReadScope, Caller.WriteScope])))
-            .AddPolicy(ReadOrders, policy => policy.RequireAssertion(context =>
-                Has(context, roles: [Caller.Trader, Caller.Auditor], scopes: [Caller.ReadScope])))
-            .AddPolicy(Write, policy => policy.RequireAssertion(context =>
-                Has(context, roles: [Caller.Trader], scopes: [Caller.WriteScope])));
+            .AddPolicy(OwnAccount, policy => policy.RequireRoleOrScope([Caller.Trader], [Caller.ReadScope, Caller.WriteScope]))
+            .AddPolicy(ReadOrders, policy => policy.RequireRoleOrScope([Caller.Trader, Caller.Auditor], [Caller.ReadScope]))
+            .AddPolicy(Write, policy => policy.RequireRoleOrScope([Caller.Trader], [Caller.WriteScope]));
         return builder;
-    }
-
-    private static bool Has(AuthorizationHandlerContext context, string[] roles, string[] scopes)
-    {
-        if (context.User.Identity?.IsAuthenticated != true)
-        {
-            return false;
-        }
-
-        // Users are judged by role (an auditor's token also carries trading:read, yet an auditor has
-        // no account); scopes decide only for client-credentials callers, whose tokens carry no role.
-        var caller = Caller.From(context.User);
-        return caller.Roles.Count > 0 ? roles.Any(caller.Roles.Contains) : scopes.Any(caller.Scopes.Contains);
     }
 }

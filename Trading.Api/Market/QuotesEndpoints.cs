@@ -7,7 +7,7 @@ internal static class QuotesEndpoints
 {
     public static IHostApplicationBuilder AddMarket(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MarketOptions>().BindConfiguration(MarketOptions.Section);
+        builder.Services.AddOptions<MarketOptions>().BindConfiguration(MarketOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SimulatedMarket>();
         return builder;
     }

@@ -3,13 +3,6 @@ using Trading.Api.Data;
 
 namespace Trading.Api.Orders;
 
-internal sealed class MatcherOptions
-{
-    public const string Section = "Trading:Matcher";
-
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
-}
-
 /// <summary>
 /// Re-checks every open order against the moving market on a timer (through
 /// <see cref="TimeProvider"/>): fills limit orders whose quote crosses, expires day orders at the

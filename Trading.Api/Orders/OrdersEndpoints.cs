@@ -15,7 +15,7 @@ internal static class OrdersEndpoints
 
     public static IHostApplicationBuilder AddOrders(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MatcherOptions>().BindConfiguration(MatcherOptions.Section);
+        builder.Services.AddOptions<MatcherOptions>().BindConfiguration(MatcherOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AccountLocks>();
         builder.Services.AddSingleton<IdempotencyCache>();
         builder.Services.AddSingleton<JsonBody>();

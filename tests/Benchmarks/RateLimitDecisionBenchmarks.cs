@@ -40,7 +40,7 @@ public class RateLimitDecisionBenchmarks
     public void Setup()
     {
         var port = FreePort();
-        _garnet = new GarnetServer(["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--lua", "--memory", "256m", "--index", "64m"]);
+        _garnet = new GarnetServer(["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--lua", "--lua-transaction-mode", "--memory", "256m", "--index", "64m"]);
         _garnet.Start();
         _cache = ConnectionMultiplexer.Connect($"127.0.0.1:{port}");
 

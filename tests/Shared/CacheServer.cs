@@ -20,7 +20,7 @@ public sealed class CacheServer : IDisposable
         }
 
         var port = Ports.FreeLoopback();
-        _embedded = new GarnetServer(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--lua", "--memory", "128m", "--index", "16m"]);
+        _embedded = new GarnetServer(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--lua", "--lua-transaction-mode", "--memory", "128m", "--index", "16m"]);
         _embedded.Start();
         ConnectionString = $"127.0.0.1:{port}";
     }

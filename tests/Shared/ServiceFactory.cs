@@ -31,23 +31,3 @@ public class ServiceFactory<TProgram>(
         }
     }
 }
-
-/// <summary>A class fixture: one cache server and one instance of the service for a test class.</summary>
-public class ServiceFixture<TProgram> : Xunit.IAsyncLifetime where TProgram : class
-{
-    public ServiceFixture() => Service = new ServiceFactory<TProgram>(Cache);
-
-    public CacheServer Cache { get; } = new();
-
-    public ServiceFactory<TProgram> Service { get; }
-
-    public HttpClient CreateClient() => Service.CreateClient();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await Service.DisposeAsync();
-        Cache.Dispose();
-    }
-}

@@ -17,7 +17,7 @@ public sealed class FallbackTests(RateLimitingFixture fixture) : IClassFixture<R
     {
         // A cache of this test's own, so that stopping it touches no other test (and works when CI sets a shared Redis).
         var port = Ports.FreeLoopback();
-        var cache = new GarnetServer(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--lua", "--memory", "64m", "--index", "16m"]);
+        var cache = new GarnetServer(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--lua", "--lua-transaction-mode", "--memory", "64m", "--index", "16m"]);
         cache.Start();
         await using var gateway = fixture.CreateGateway(RateLimitingFixture.SmallLimits, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = $"127.0.0.1:{port}" });
         using var metrics = new DecisionRecorder(gateway.Services.GetRequiredService<IMeterFactory>());

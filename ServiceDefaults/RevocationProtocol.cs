@@ -1,7 +1,8 @@
-namespace Identity.Api.Sessions;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// How identity tells the other services that a session ended, through the shared cache.
+/// How the identity service tells the gateway that a session ended, through the shared cache;
+/// defined once here for the publisher (Identity.Api) and the subscriber (Gateway.Api).
 /// For every ended session id <c>sid</c>:
 /// <list type="number">
 /// <item><c>SET revoked:sid:{sid} 1 PX {access-token lifetime + 60 s}</c>: a late joiner (a gateway
@@ -9,10 +10,10 @@ namespace Identity.Api.Sessions;
 /// can still be alive; after the TTL every such token has expired on its own.</item>
 /// <item><c>PUBLISH revocations {sid}</c>: replicas that keep a local set learn it at once.</item>
 /// </list>
-/// A publication the cache missed (an outage) is retried from <see cref="PendingRevocation"/> with the
+/// A publication the cache missed (an outage) is retried from the identity service's outbox with the
 /// TTL that remains, so the key still expires when the session's last token does.
 /// </summary>
-internal static class RevocationProtocol
+public static class RevocationProtocol
 {
     /// <summary>Prefix of the per-session key; the value is always <c>1</c>.</summary>
     public const string KeyPrefix = "revoked:sid:";
