@@ -1,15 +1,15 @@
 namespace Gateway.Api.Hardening;
 
 /// <summary>
-/// Headers only the gateway may set (CONTRACT §1). A client that sends <c>X-User-Id</c> or a
+/// Headers only the gateway may set. A client that sends <c>X-User-Id</c> or a
 /// forged <c>X-Forwarded-For</c> must not be able to impersonate anyone downstream; the caller's
 /// identity travels only as the validated bearer token, and the forwarding headers are rebuilt
 /// by the proxy from the connection (after the trusted-proxy rules resolved the client address).
 /// </summary>
 internal static class HeaderStripping
 {
-    private static readonly string[] Exact = ["Forwarded", "X-Real-IP", "X-Client-IP", "X-Original-For", "True-Client-IP", "X-Roles", "X-Scopes", "X-Authenticated-User"];
-    private static readonly string[] Prefixes = ["X-User-", "X-Forwarded-", "X-Identity-", "X-Auth-"];
+    private static readonly string[] Exact = ["Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "X-Roles", "X-Scopes", "X-Authenticated-User"];
+    private static readonly string[] Prefixes = ["X-User-", "X-Forwarded-", "X-Original-", "X-Identity-", "X-Auth-"];
 
     public static void RemoveClientSuppliedIdentity(IHeaderDictionary headers)
     {

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Gateway.Api.Hardening;
 
 /// <summary>
-/// <c>X-Request-Id</c> (CONTRACT §1): a well-formed client value (1–128 of <c>[A-Za-z0-9._-]</c>) is
+/// <c>X-Request-Id</c>: a well-formed client value (1–128 of <c>[A-Za-z0-9._-]</c>) is
 /// kept, anything else replaced by the trace id; the result is returned, passed downstream and audited.
 /// </summary>
 internal static class RequestId

@@ -1,7 +1,7 @@
 namespace Gateway.Api.Hardening;
 
 /// <summary>
-/// CONTRACT §1 headers on every response, set when the response starts so that errors, 429s and
+/// The security headers on every response, set when the response starts so that errors, 429s and
 /// proxied responses all carry them; backend values for these headers are replaced, not trusted.
 /// </summary>
 internal static class SecurityHeaders

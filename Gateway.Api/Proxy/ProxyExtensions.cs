@@ -9,7 +9,7 @@ internal static class ProxyExtensions
     /// <summary>
     /// YARP with routes and clusters from configuration (section <c>ReverseProxy</c>, reloaded on
     /// change); cluster addresses such as <c>https+http://trading</c> resolve through Aspire service
-    /// discovery. Each route names its policies (CONTRACT §1, §6): <c>AuthorizationPolicy</c>,
+    /// discovery. Each route names its policies: <c>AuthorizationPolicy</c>,
     /// <c>Timeout</c>, <c>MaxRequestBodySize</c>, and in <c>Metadata</c>: <c>RateLimitPolicy</c>,
     /// <c>ContentTypes</c>, <c>RequireIdempotencyKey</c>.
     /// </summary>
@@ -35,7 +35,7 @@ internal static class ProxyExtensions
         return routes;
     }
 
-    /// <summary><c>GET /</c>: what this service is and where its docs live (CONTRACT §2).</summary>
+    /// <summary><c>GET /</c>: what this service is and where its docs live.</summary>
     public static IEndpointRouteBuilder MapServiceInfo(this IEndpointRouteBuilder routes)
     {
         var version = typeof(ProxyExtensions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
