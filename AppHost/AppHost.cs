@@ -35,11 +35,11 @@ var gateway = builder.AddProject<Projects.Gateway_Api>("gateway")
     .WithReference(trading)
     .WithEnvironment("Gateway__Audit__IdentityClientSecret", auditClientSecret)
     .WithHttpHealthCheck("/health")
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    .BehindTheIngressWhenDeployed();
 
 // The issuer in every token and in discovery is the gateway's public URL: clients only ever see the gateway.
-// The issuer in every token and in discovery is the gateway's public URL: clients only ever see the gateway.
-identity.WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
+identity.WithEnvironment("Identity__Issuer", gateway.PublicEndpoint());
 
 builder.AnnounceWhenReady(gateway, demoPassword);
 

@@ -8,7 +8,10 @@ internal sealed class EdgeOptions
     /// <summary>CORS allow-list; empty denies every cross-origin browser call.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 
-    /// <summary>Addresses whose <c>X-Forwarded-For</c> is believed (e.g. the platform's ingress).</summary>
+    /// <summary>Whose forwarding headers are believed: the <see cref="TrustedProxies"/> (default) or any peer, when only the platform's ingress can reach the gateway.</summary>
+    public ForwardedHeadersTrust ForwardedHeaders { get; set; } = ForwardedHeadersTrust.TrustedProxies;
+
+    /// <summary>Addresses or networks whose last <c>X-Forwarded-For</c> hop is believed (a proxy in front of the gateway).</summary>
     public string[] TrustedProxies { get; set; } = [];
 
     /// <summary>Request body limit for routes that set none (64 KiB).</summary>

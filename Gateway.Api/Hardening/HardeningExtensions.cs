@@ -14,38 +14,30 @@ internal static class HardeningExtensions
         // any other such value it would have to forward (RouteRules).
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
             kestrel => kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1);
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<Microsoft.Extensions.Options.IOptions<EdgeOptions>>((forwarded, edge) =>
-        {
-            // X-Forwarded-For is believed only from the configured proxies, and only their last hop.
-            // Empty lists would mean "trust everyone" to the middleware, so no proxies means no processing.
-            forwarded.ForwardedHeaders = edge.Value.TrustedProxies.Length == 0
-                ? Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.None
-                : Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
-            forwarded.KnownProxies.Clear();
-            forwarded.KnownIPNetworks.Clear();
-            foreach (var proxy in edge.Value.TrustedProxies)
-            {
-                if (System.Net.IPNetwork.TryParse(proxy.Contains('/', StringComparison.Ordinal) ? proxy : $"{proxy}/{(proxy.Contains(':', StringComparison.Ordinal) ? 128 : 32)}", out var network))
-                {
-                    forwarded.KnownIPNetworks.Add(network);
-                }
-            }
-        });
+        // ASPNETCORE_FORWARDEDHEADERS_ENABLED (which Aspire sets in every deployed project) makes ASP.NET Core
+        // run its own forwarded-headers middleware ahead of this pipeline, trusting any peer: together with
+        // the gateway's, two hops would be believed, the second one written by the client. Only the
+        // gateway's rule (ClientAddress) applies.
+        builder.Services.PostConfigure<ForwardedHeadersOptions>(static options => options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.None);
         return builder;
     }
 
-    /// <summary>Request id, client-header stripping and the response security headers.</summary>
-    public static IApplicationBuilder UseEdgeHardening(this IApplicationBuilder app) => app.UseForwardedHeaders().Use(static (context, next) =>
+    /// <summary>Client address and scheme, request id, client-header stripping and the response security headers.</summary>
+    public static IApplicationBuilder UseEdgeHardening(this IApplicationBuilder app)
     {
-        var requestId = RequestId.Assign(context);
-        HeaderStripping.RemoveClientSuppliedIdentity(context.Request.Headers);
-        context.Response.OnStarting(static state =>
+        var edge = app.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeOptions>>().Value;
+        return app.UseForwardedHeaders(ClientAddress.ForwardedHeaders(edge)).Use(static (context, next) =>
         {
-            var (http, id) = ((HttpContext, string))state;
-            SecurityHeaders.Apply(http);
-            http.Response.Headers[RequestId.Header] = id;
-            return Task.CompletedTask;
-        }, (context, requestId));
-        return next(context);
-    });
+            var requestId = RequestId.Assign(context);
+            HeaderStripping.RemoveClientSuppliedIdentity(context.Request.Headers);
+            context.Response.OnStarting(static state =>
+            {
+                var (http, id) = ((HttpContext, string))state;
+                SecurityHeaders.Apply(http);
+                http.Response.Headers[RequestId.Header] = id;
+                return Task.CompletedTask;
+            }, (context, requestId));
+            return next(context);
+        });
+    }
 }

@@ -8,8 +8,8 @@ namespace Gateway.Api.Hardening;
 /// </summary>
 internal static class HeaderStripping
 {
-    private static readonly string[] Exact = ["Forwarded", "X-Real-IP", "X-Client-IP", "X-Original-For", "True-Client-IP", "X-Roles", "X-Scopes", "X-Authenticated-User"];
-    private static readonly string[] Prefixes = ["X-User-", "X-Forwarded-", "X-Identity-", "X-Auth-"];
+    private static readonly string[] Exact = ["Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP", "X-Roles", "X-Scopes", "X-Authenticated-User"];
+    private static readonly string[] Prefixes = ["X-User-", "X-Forwarded-", "X-Original-", "X-Identity-", "X-Auth-"];
 
     public static void RemoveClientSuppliedIdentity(IHeaderDictionary headers)
     {

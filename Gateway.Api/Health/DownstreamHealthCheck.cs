@@ -22,7 +22,11 @@ internal static class DownstreamHealthExtensions
     }
 }
 
-/// <summary>Asks every destination of every YARP cluster for its <c>/health</c>.</summary>
+/// <summary>
+/// Asks every destination of every YARP cluster for its <c>/health</c>; a cluster whose every
+/// destination is down by the proxy's own probes is down too, so that the gateway is never ready
+/// while a route would answer 503.
+/// </summary>
 internal sealed class DownstreamHealthCheck(IProxyStateLookup proxyState, IHttpClientFactory clients) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -38,7 +42,9 @@ internal sealed class DownstreamHealthCheck(IProxyStateLookup proxyState, IHttpC
         }
 
         var results = await Task.WhenAll(probes).ConfigureAwait(false);
-        var down = results.Where(r => !r.Healthy).Select(r => r.ClusterId).Distinct().ToList();
+        var down = results.Where(r => !r.Healthy).Select(r => r.ClusterId)
+            .Concat(proxyState.GetClusters().Where(c => c.DestinationsState.AvailableDestinations.Count == 0).Select(c => c.ClusterId))
+            .Distinct().ToList();
         return down.Count == 0
             ? HealthCheckResult.Healthy()
             : HealthCheckResult.Unhealthy($"Unhealthy clusters: {string.Join(", ", down)}");

@@ -8,26 +8,12 @@ using Polly.Retry;
 
 namespace Gateway.Api.Proxy;
 
-/// <summary>Breaker and retry settings for every destination (section <c>Gateway:Resilience</c>).</summary>
-internal sealed class ResilienceOptions
-{
-    public const string Section = "Gateway:Resilience";
-
-    public double FailureRatio { get; set; } = 0.5;
-
-    public int MinimumThroughput { get; set; } = 5;
-
-    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
-
-    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
-
-    public int MaxRetries { get; set; } = 2;
-}
-
 /// <summary>
 /// One Polly pipeline per destination (scheme://host:port): a retry for requests that are safe
 /// to repeat, around a circuit breaker that opens on repeated 5xx, timeouts or refused
-/// connections (never on 4xx) and lets one probe through when half-open.
+/// connections (never on 4xx) and lets one probe through when half-open, around the budget of a
+/// single attempt. An attempt that runs out of its budget counts against the breaker and is not
+/// repeated: a service too slow to answer once is not asked twice.
 /// </summary>
 internal sealed partial class DestinationResilience(IOptions<ResilienceOptions> options, ILogger<DestinationResilience> logger, IMeterFactory meters)
 {
@@ -68,6 +54,7 @@ internal sealed partial class DestinationResilience(IOptions<ResilienceOptions> 
                 OnHalfOpened = _ => Transition(destination, "half-open"),
                 OnClosed = _ => Transition(destination, "closed"),
             })
+            .AddTimeout(settings.AttemptTimeout)
             .Build();
     }
 

@@ -11,16 +11,21 @@ internal static class ProxyExtensions
     /// change); cluster addresses such as <c>https+http://trading</c> resolve through Aspire service
     /// discovery. Each route names its policies: <c>AuthorizationPolicy</c>,
     /// <c>Timeout</c>, <c>MaxRequestBodySize</c>, and in <c>Metadata</c>: <c>RateLimitPolicy</c>,
-    /// <c>ContentTypes</c>, <c>RequireIdempotencyKey</c>.
+    /// <c>ContentTypes</c>, <c>RequireIdempotencyKey</c>. Every cluster's destinations are probed
+    /// (<see cref="DestinationProbes"/>) and every attempt goes through its destination's pipeline.
     /// </summary>
     public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.Section);
+        builder.Services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.Section)
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero, $"{ResilienceOptions.Section}:AttemptTimeout must be positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<DestinationResilience>();
         builder.Services.AddSingleton<IForwarderHttpClientFactory, ResilientForwarderHttpClientFactory>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection(Section))
+            .AddConfigFilter<DestinationProbes>()
             .AddServiceDiscoveryDestinationResolver();
+        builder.Services.AddSingleton<Yarp.ReverseProxy.Health.IProbingRequestFactory, ProbeRequests>();
         return builder;
     }
 

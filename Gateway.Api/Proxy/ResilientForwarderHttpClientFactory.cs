@@ -3,7 +3,7 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Api.Proxy;
 
-/// <summary>YARP's outgoing client, with every send going through its destination's pipeline.</summary>
+/// <summary>YARP's outgoing client, with every send but a health probe going through its destination's pipeline.</summary>
 internal sealed class ResilientForwarderHttpClientFactory(DestinationResilience resilience, ILogger<ForwarderHttpClientFactory> logger)
     : ForwarderHttpClientFactory(logger)
 {
@@ -14,6 +14,11 @@ internal sealed class ResilientForwarderHttpClientFactory(DestinationResilience 
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            if (request.Options.TryGetValue(ProbeRequests.IsProbe, out var probe) && probe)
+            {
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             var method = request.Method;
             context.Properties.Set(DestinationResilience.Repeatable, method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options);

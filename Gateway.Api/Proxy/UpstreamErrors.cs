@@ -4,13 +4,15 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Api.Proxy;
 
 /// <summary>
-/// Turns a failed forward into the answers clients are promised: 504 when the route's timeout
-/// passed, 503 with <c>Retry-After</c> while the destination's breaker is open or the destination
-/// refuses connections, 502 for anything else the upstream did wrong. Never a stack trace.
+/// Turns a failed forward into the gateway's answers: 504 when the route's timeout or the
+/// attempt's budget passed, 503 with <c>Retry-After</c> while every destination of the route is
+/// down by its probes, the destination's breaker is open or the destination refuses connections,
+/// 502 for anything else the upstream did wrong. Never a stack trace.
 /// </summary>
 internal sealed class UpstreamErrors(RequestDelegate next)
 {
@@ -26,6 +28,7 @@ internal sealed class UpstreamErrors(RequestDelegate next)
         var timedOut = context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true;
         var (status, retryAfter, detail) = error.Exception switch
         {
+            _ when error.Error == ForwarderError.NoAvailableDestinations => (StatusCodes.Status503ServiceUnavailable, DestinationProbes.RetryAfter(context.GetRouteModel().Cluster?.Model), "The service behind this route is not answering its health probes; requests are refused until it does."),
             _ when timedOut || error.Error == ForwarderError.RequestTimedOut => (StatusCodes.Status504GatewayTimeout, (TimeSpan?)null, "The service behind this route did not answer in time."),
             TimeoutRejectedException => (StatusCodes.Status504GatewayTimeout, null, "The service behind this route did not answer in time."),
             BrokenCircuitException broken => (StatusCodes.Status503ServiceUnavailable, broken.RetryAfter ?? TimeSpan.FromSeconds(5), "The service behind this route is failing; requests are paused while it recovers."),

@@ -1,30 +1,11 @@
-using System.Diagnostics;
-using System.Text.Json;
-
 namespace AppHost.Tests;
 
-public sealed class PublishManifestTests
+public sealed class PublishManifestTests(PublishedManifest manifest) : IClassFixture<PublishedManifest>
 {
     [Fact]
-    public async Task PublishManifestNamesEveryServiceAndTheRedisContainer()
+    public void PublishManifestNamesEveryServiceAndTheRedisContainer()
     {
-        // What azd runs: the AppHost with the manifest publisher.
-        var output = Path.Combine(Path.GetTempPath(), $"aspire-manifest-{Guid.NewGuid():N}.json");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "AppHost.dll"), "--publisher", "manifest", "--output-path", output])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(process.ExitCode == 0, $"{await stdout}\n{await stderr}");
-
-        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(output));
-        File.Delete(output);
-        var resources = manifest.RootElement.GetProperty("resources");
+        var resources = manifest.Resources;
         Assert.Equal("container.v0", resources.GetProperty("cache").GetProperty("type").GetString());
         Assert.Contains("redis", resources.GetProperty("cache").GetProperty("image").GetString(), StringComparison.Ordinal);
         foreach (var service in new[] { "identity", "trading", "gateway" })
@@ -35,5 +16,18 @@ public sealed class PublishManifestTests
         // Only the gateway is reachable from outside the environment.
         Assert.True(resources.GetProperty("gateway").GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
         Assert.False(resources.GetProperty("trading").GetProperty("bindings").GetProperty("http").TryGetProperty("external", out _));
+    }
+
+    [Fact]
+    public void TheDeployedGatewayBelievesTheIngressAndTheIssuerIsItsPublicHttpsUrl()
+    {
+        var gateway = manifest.Resources.GetProperty("gateway");
+        var identity = manifest.Resources.GetProperty("identity");
+
+        // Container Apps' ingress terminates TLS and appends the client's address: the gateway is told so.
+        Assert.Equal("Ingress", gateway.GetProperty("env").GetProperty("Gateway__Edge__ForwardedHeaders").GetString());
+        // azd resolves this to https://gateway.<environment domain>, the URL clients call.
+        Assert.Equal("{gateway.bindings.https.url}", identity.GetProperty("env").GetProperty("Identity__Issuer").GetString());
+        Assert.True(gateway.GetProperty("bindings").GetProperty("https").GetProperty("external").GetBoolean());
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AspireGateway.Tests;
 
 namespace AppHost.Tests;
 
@@ -42,7 +43,7 @@ public sealed class UserJourneyTests(AppHostFixture fixture) : IClassFixture<App
         // Logout: from then on the same access token is refused at the gateway.
         using var logout = await client.PostAsync(new Uri("/api/v1/auth/logout", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
-        var refused = await PollAsync(() => client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative)), HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(1));
+        var refused = await Poll.UntilAsync(() => client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative)), HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50));
         Assert.Equal(HttpStatusCode.Unauthorized, refused);
     }
 
@@ -90,25 +91,6 @@ public sealed class UserJourneyTests(AppHostFixture fixture) : IClassFixture<App
         Assert.Equal(client.BaseAddress!.GetLeftPart(UriPartial.Authority), discovery.GetProperty("issuer").GetString()!.TrimEnd('/'));
         Assert.True(jwks.GetProperty("keys").GetArrayLength() > 0);
         Assert.All(jwks.GetProperty("keys").EnumerateArray(), key => Assert.False(string.IsNullOrEmpty(key.GetProperty("kid").GetString())));
-    }
-
-    private static async Task<HttpStatusCode> PollAsync(Func<Task<HttpResponseMessage>> send, HttpStatusCode wanted, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        HttpStatusCode last;
-        do
-        {
-            using var response = await send();
-            last = response.StatusCode;
-            if (last == wanted)
-            {
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        return last;
     }
 
     private sealed record TokenBody(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, string Scope);

@@ -105,6 +105,7 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
         request.Headers.Add("X-Forwarded-For", "6.6.6.6");
         request.Headers.Add("X-Forwarded-Host", "evil.test");
         request.Headers.Add("Forwarded", "for=6.6.6.6");
+        request.Headers.Add("X-Original-URL", "/api/v1/admin/users");
 
         using var response = await client.SendAsync(request);
         var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>();
@@ -112,6 +113,7 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Null(echoed!.Header("X-User-Id"));
         Assert.Null(echoed.Header("X-User-Roles"));
         Assert.Null(echoed.Header("Forwarded"));
+        Assert.Null(echoed.Header("X-Original-URL"));
         Assert.DoesNotContain("6.6.6.6", echoed.Header("X-Forwarded-For") ?? string.Empty, StringComparison.Ordinal);
         Assert.NotEqual("evil.test", echoed.Header("X-Forwarded-Host"));
         Assert.StartsWith("Bearer ", echoed.Header("Authorization"), StringComparison.Ordinal);
