@@ -12,7 +12,8 @@ namespace Gateway.Api.Proxy;
 /// Turns a failed forward into the gateway's answers: 504 when the route's timeout or the
 /// attempt's budget passed, 503 with <c>Retry-After</c> while every destination of the route is
 /// down by its probes, the destination's breaker is open or the destination refuses connections,
-/// 502 for anything else the upstream did wrong. Never a stack trace.
+/// a 4xx when the client's own body failed, 502 for anything else the upstream did wrong. Never a
+/// stack trace.
 /// </summary>
 internal sealed class UpstreamErrors(RequestDelegate next)
 {
@@ -34,6 +35,8 @@ internal sealed class UpstreamErrors(RequestDelegate next)
             BrokenCircuitException broken => (StatusCodes.Status503ServiceUnavailable, broken.RetryAfter ?? TimeSpan.FromSeconds(5), "The service behind this route is failing; requests are paused while it recovers."),
             HttpRequestException { InnerException: System.Net.Sockets.SocketException } => (StatusCodes.Status503ServiceUnavailable, TimeSpan.FromSeconds(1), "The service behind this route is not reachable."),
             _ when error.Error == ForwarderError.RequestCanceled => (StatusCodes.Status499ClientClosedRequest, null, "The client closed the request."),
+            // The client's own body failed (shorter than declared, too slow): its fault, never a 5xx.
+            _ when error.Error == ForwarderError.RequestBodyClient => (ClientBodyStatus(error.Exception), null, "The request body could not be read: it stopped before its declared length or arrived too slowly."),
             _ => (StatusCodes.Status502BadGateway, null, "The service behind this route answered with an error."),
         };
 
@@ -50,5 +53,18 @@ internal sealed class UpstreamErrors(RequestDelegate next)
         }
 
         await EdgeProblems.WriteAsync(context, status, detail);
+    }
+
+    private static int ClientBodyStatus(Exception? failure)
+    {
+        for (var inner = failure; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is BadHttpRequestException bad)
+            {
+                return bad.StatusCode;
+            }
+        }
+
+        return StatusCodes.Status400BadRequest;
     }
 }

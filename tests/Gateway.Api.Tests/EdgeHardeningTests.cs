@@ -194,6 +194,32 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
     }
 
     [Fact]
+    public async Task ABodyThatStopsShortOfItsContentLengthIsA4xxProblemNotA502()
+    {
+        await using var gateway = fixture.StartOnKestrel();
+        using var http = GatewayFixture.Client(gateway);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(http.BaseAddress!.Host, http.BaseAddress.Port);
+        var head = $"POST /api/v1/trading/orders HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {fixture.Tokens.Trader()}\r\n"
+            + "Idempotency-Key: short-body\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"symbol\":";
+
+        // The client promises 100 bytes, sends a few and then nothing more: the server's minimum
+        // body data rate ends the wait.
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
+        var answer = new StringBuilder();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(30))) > 0)
+        {
+            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        var response = answer.ToString();
+        Assert.Matches("^HTTP/1.1 4[0-9][0-9] ", response);
+        Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PlacingAnOrderWithoutIdempotencyKeyIs400AtTheEdge()
     {
         using var client = fixture.Client(fixture.Tokens.Trader());
