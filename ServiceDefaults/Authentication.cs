@@ -140,7 +140,4 @@ public static class DPoPScheme
             ? value[(Name.Length + 1)..].Trim()
             : null;
 
-    /// <summary>The access token of a <c>Bearer</c> or <c>DPoP</c> authorization header.</summary>
-    public static string? AnyTokenOf(Microsoft.AspNetCore.Http.HttpRequest request) =>
-        TokenOf(request) ?? (request.Headers.Authorization is [{ } value] && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? value[7..].Trim() : null);
 }

@@ -16,13 +16,13 @@ internal static class DPoPBinding
     public static async Task CheckAsync(TokenValidatedContext context)
     {
         var request = context.HttpContext.Request;
-        var sentAsDPoP = DPoPScheme.TokenOf(request) is not null;
+        var accessToken = DPoPScheme.TokenOf(request);
         if (DPoPProofValidator.BoundThumbprint(context.Principal?.FindFirst("cnf")?.Value) is not { } thumbprint)
         {
             return;
         }
 
-        if (!sentAsDPoP)
+        if (accessToken is null)
         {
             EdgeDenial.Record(context.HttpContext, EdgeDenialReason.DPoPBoundTokenAsBearer);
             Refuse(context, "invalid_token", "This access token is bound to a key: send it as 'Authorization: DPoP' with a DPoP proof.");
@@ -39,7 +39,7 @@ internal static class DPoPBinding
         // The URL the client called, as the gateway sees it after the trusted forwarded headers.
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
         var validator = context.HttpContext.RequestServices.GetRequiredService<DPoPProofValidator>();
-        if ((await validator.ValidateAsync(request.Method, url, proof, DPoPScheme.TokenOf(request), thumbprint)).Error is { } error)
+        if ((await validator.ValidateAsync(request.Method, url, proof, accessToken, thumbprint)).Error is { } error)
         {
             EdgeDenial.Record(context.HttpContext, EdgeDenialReason.DPoPProof);
             Refuse(context, "invalid_dpop_proof", error);

@@ -26,10 +26,7 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
 
         using var response = await PostAsync(api, Login, new { email, password }, key.Proof("POST", Url(Login)));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var tokens = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
-        Assert.Equal("DPoP", tokens.TokenType);
-        Assert.Equal(key.Thumbprint, BoundThumbprint(tokens.AccessToken));
+        await AssertBoundToAsync(response, key);
     }
 
     [Fact]
@@ -53,10 +50,7 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
 
         using var response = await api.Http.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var tokens = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
-        Assert.Equal("DPoP", tokens.TokenType);
-        Assert.Equal(key.Thumbprint, BoundThumbprint(tokens.AccessToken));
+        await AssertBoundToAsync(response, key);
     }
 
     [Fact]
@@ -79,10 +73,7 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, withAnotherKey.StatusCode);
         Assert.Equal("application/problem+json", withAnotherKey.Content.Headers.ContentType?.MediaType);
         // The refused attempts did not use the token up: its owner refreshes with it.
-        Assert.Equal(HttpStatusCode.OK, withTheKey.StatusCode);
-        var refreshed = (await withTheKey.Content.ReadFromJsonAsync<TokenResponse>())!;
-        Assert.Equal("DPoP", refreshed.TokenType);
-        Assert.Equal(key.Thumbprint, BoundThumbprint(refreshed.AccessToken));
+        await AssertBoundToAsync(withTheKey, key);
     }
 
     [Theory]
@@ -153,6 +144,15 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
         }
 
         return api.Http.SendAsync(request);
+    }
+
+    /// <summary>A 200 token response whose access token is a DPoP token bound to <paramref name="key"/>.</summary>
+    private static async Task AssertBoundToAsync(HttpResponseMessage response, DPoPKey key)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var tokens = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+        Assert.Equal("DPoP", tokens.TokenType);
+        Assert.Equal(key.Thumbprint, BoundThumbprint(tokens.AccessToken));
     }
 
     private static string? BoundThumbprint(string accessToken)
