@@ -94,6 +94,21 @@ public sealed class DPoPTests(GatewayFixture fixture) : IClassFixture<GatewayFix
     }
 
     [Fact]
+    public async Task OneProofSentSixTimesAtOnceToTwoGatewayInstancesPassesExactlyOnce()
+    {
+        await using var second = fixture.CreateGateway(fixture.Backend.Address);
+        using var key = DPoPKey.EllipticCurve();
+        var token = Bound(key);
+        var proof = key.Proof("GET", AccountsUrl, token);
+
+        var responses = await Together.RunAsync(6, index => SendAsync(index % 2 == 0 ? fixture.Gateway : second, token, proof));
+
+        Assert.Equal(1, responses.Count(response => response.StatusCode == HttpStatusCode.OK));
+        Assert.All(responses.Where(response => response.StatusCode != HttpStatusCode.OK), refused => AssertChallenge(refused, "invalid_dpop_proof"));
+        Array.ForEach(responses, response => response.Dispose());
+    }
+
+    [Fact]
     public async Task AnUnboundTokenStillWorksAsBearer()
     {
         using var client = fixture.Client(fixture.Tokens.Trader());
