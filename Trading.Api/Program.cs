@@ -24,8 +24,6 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 
-await app.MigrateTradingDataAsync();
-
 app.MapDefaultEndpoints();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapAccounts();

@@ -6,11 +6,12 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace Gateway.Api.Auditing;
 
 /// <summary>
-/// The audit store. Endpoints, the writer and the offline verifier only see this context, so a
-/// PostgreSQL provider is one more branch in <see cref="AuditStorage.Configure"/> plus its own
-/// migrations set. Columns are snake_case so that auditors can read the table with plain SQL.
+/// The audit store. Endpoints, the writer and the offline verifier only see this context;
+/// <see cref="SqliteAuditDbContext"/> and <see cref="PostgresAuditDbContext"/> exist only so that each
+/// engine has its own migrations set. Columns are snake_case so that auditors can read the table
+/// with plain SQL.
 /// </summary>
-internal sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : DbContext(options)
+internal abstract class AuditDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<AuditRecord> Records => Set<AuditRecord>();
 
@@ -46,52 +47,55 @@ internal sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) :
     }
 }
 
+/// <summary>The audit store on SQLite (the embedded default); migrations in <c>Migrations/Sqlite</c>.</summary>
+internal sealed class SqliteAuditDbContext(DbContextOptions<SqliteAuditDbContext> options) : AuditDbContext(options);
+
+/// <summary>The audit store on PostgreSQL; migrations in <c>Migrations/Postgres</c>.</summary>
+internal sealed class PostgresAuditDbContext(DbContextOptions<PostgresAuditDbContext> options) : AuditDbContext(options);
+
 internal static class AuditStorage
 {
     public const string ConnectionName = "auditdb";
-    public const string DefaultConnectionString = "Data Source=data/audit.db";
+    public const string DefaultFile = "data/audit.db";
 
-    public static string ConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString(ConnectionName) ?? DefaultConnectionString;
-
-    public static void Configure(DbContextOptionsBuilder options, string connectionString, TimeSpan commandTimeout)
+    /// <summary>
+    /// Registers the store. A locked SQLite file or a slow server must fail a commit fast (and the
+    /// group go to the spill file), not wait 30 s. The schema is applied by the writer, lazily, so
+    /// that the gateway starts while the store is down.
+    /// </summary>
+    public static void AddAuditStore(this IHostApplicationBuilder builder)
     {
-        // A locked file must fail fast (and the group go to the spill file), not wait 30 s.
-        var seconds = Math.Max(1, (int)Math.Ceiling(commandTimeout.TotalSeconds));
-        var sqlite = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = seconds };
-        options.UseSqlite(sqlite.ToString(), o => o.CommandTimeout(seconds));
+        var options = builder.Configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new AuditOptions();
+        builder.AddStore<AuditDbContext, SqliteAuditDbContext, PostgresAuditDbContext>(
+            ConnectionName, DefaultFile, commandTimeout: options.CommitTimeout, migrateAtStart: false);
     }
 
-    /// <summary>The folder of a SQLite file, created if it can be; null for an in-memory database.</summary>
-    public static string? EnsureDirectory(string connectionString)
+    /// <summary>The folder of the SQLite file, where the spill files go too; null for a server or in-memory database.</summary>
+    public static string? SqliteFolder(IConfiguration configuration)
     {
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:")
+        var connectionString = configuration.GetConnectionString(ConnectionName) ?? $"Data Source={DefaultFile}";
+        if (StoreExtensions.ProviderOf(connectionString) != StoreProvider.Sqlite)
         {
             return null;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource)) ?? Directory.GetCurrentDirectory();
-        try
-        {
-            Directory.CreateDirectory(directory);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The gateway still starts: the writer reports the store as unavailable and keeps trying.
-        }
-
-        return directory;
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return string.IsNullOrEmpty(dataSource) || dataSource == ":memory:"
+            ? null
+            : Path.GetDirectoryName(Path.GetFullPath(dataSource)) ?? Directory.GetCurrentDirectory();
     }
 }
 
-/// <summary>Lets <c>dotnet ef</c> build the model without starting the gateway and its dependencies.</summary>
-internal sealed class AuditDesignTimeFactory : IDesignTimeDbContextFactory<AuditDbContext>
+/// <summary>Lets <c>dotnet ef migrations add --context SqliteAuditDbContext</c> build the model.</summary>
+internal sealed class SqliteAuditDesignTimeFactory : IDesignTimeDbContextFactory<SqliteAuditDbContext>
 {
-    public AuditDbContext CreateDbContext(string[] args)
-    {
-        var options = new DbContextOptionsBuilder<AuditDbContext>();
-        AuditStorage.Configure(options, AuditStorage.DefaultConnectionString, TimeSpan.FromSeconds(30));
-        return new AuditDbContext(options.Options);
-    }
+    public SqliteAuditDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteAuditDbContext>().UseSqlite($"Data Source={AuditStorage.DefaultFile}").Options);
+}
+
+/// <summary>Lets <c>dotnet ef migrations add --context PostgresAuditDbContext</c> build the model; no server is contacted.</summary>
+internal sealed class PostgresAuditDesignTimeFactory : IDesignTimeDbContextFactory<PostgresAuditDbContext>
+{
+    public PostgresAuditDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresAuditDbContext>().UseNpgsql("Host=localhost;Database=auditdb").Options);
 }

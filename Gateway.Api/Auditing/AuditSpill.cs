@@ -17,7 +17,7 @@ internal sealed class AuditSpill : IDisposable
         _time = time;
         Directory = options.Value.SpillDirectory is { Length: > 0 } configured
             ? Path.GetFullPath(configured)
-            : Path.Combine(AuditStorage.EnsureDirectory(AuditStorage.ConnectionString(configuration)) ?? Path.GetFullPath("data"), "audit-spill");
+            : Path.Combine(AuditStorage.SqliteFolder(configuration) ?? Path.GetFullPath("data"), "audit-spill");
     }
 
     public string Directory { get; }

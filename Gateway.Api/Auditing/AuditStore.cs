@@ -22,7 +22,7 @@ internal sealed class AuditStore(IDbContextFactory<AuditDbContext> contexts, IOp
         ? configured
         : $"{Environment.MachineName}-{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
 
-    /// <summary>Applies migrations once, and switches SQLite to WAL so readers never wait for the writer.</summary>
+    /// <summary>Applies migrations once, the first time the store is used.</summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         if (_migrated)
@@ -36,11 +36,7 @@ internal sealed class AuditStore(IDbContextFactory<AuditDbContext> contexts, IOp
             if (!_migrated)
             {
                 await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-                await db.Database.MigrateAsync(cancellationToken);
-                if (db.Database.IsSqlite())
-                {
-                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-                }
+                await db.MigrateStoreAsync(cancellationToken);
 
                 _migrated = true;
             }
@@ -65,7 +61,7 @@ internal sealed class AuditStore(IDbContextFactory<AuditDbContext> contexts, IOp
             await using var db = await contexts.CreateDbContextAsync();
             var (seq, prev) = _head ??= await LoadHeadAsync(db);
             await using var transaction = await db.Database.BeginTransactionAsync();
-            long? imported = entries.Any(e => e.SourceEventId is not null) ? await ReadCursorAsync(db, IdentityCursor) : null;
+            long? imported = entries.Any(e => e.SourceEventId is not null) ? await LockCursorAsync(db, IdentityCursor) : null;
             var lastImported = imported;
             var records = new List<AuditRecord>(entries.Count);
             foreach (var entry in entries)
@@ -138,6 +134,22 @@ internal sealed class AuditStore(IDbContextFactory<AuditDbContext> contexts, IOp
 
     private static async Task<long> ReadCursorAsync(AuditDbContext db, string name, CancellationToken cancellationToken = default) =>
         await db.Cursors.AsNoTracking().Where(c => c.Name == name).Select(c => (long?)c.Value).FirstOrDefaultAsync(cancellationToken) ?? 0;
+
+    /// <summary>
+    /// Every replica imports identity's events, so the importers take turns: SQLite's write
+    /// transaction already excludes the others, and on PostgreSQL the cursor row is locked until the
+    /// group commits. The next importer then reads the moved cursor and skips what is recorded.
+    /// </summary>
+    private static async Task<long> LockCursorAsync(AuditDbContext db, string name)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            return await ReadCursorAsync(db, name);
+        }
+
+        var values = await db.Database.SqlQuery<long>($"SELECT value AS \"Value\" FROM audit_cursors WHERE name = {name} FOR UPDATE").ToListAsync();
+        return values is [var value] ? value : 0;
+    }
 
     private static async Task SetCursorAsync(AuditDbContext db, string name, long value)
     {

@@ -7,7 +7,7 @@ internal static class AuditingExtensions
 {
     /// <summary>
     /// The audit trail: capture (<c>UseAuditing</c>), the queue and its one writer,
-    /// the spill files, the store (EF Core on <c>ConnectionStrings:auditdb</c>), the import of
+    /// the spill files, the store (<c>ConnectionStrings:auditdb</c>: PostgreSQL or SQLite), the import of
     /// identity's security events, and the admin endpoints (<c>MapAuditEndpoints</c>).
     /// </summary>
     public static IHostApplicationBuilder AddAuditing(this IHostApplicationBuilder builder)
@@ -17,10 +17,7 @@ internal static class AuditingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        var connectionString = AuditStorage.ConnectionString(builder.Configuration);
-        AuditStorage.EnsureDirectory(connectionString);
-        builder.Services.AddDbContextFactory<AuditDbContext>((services, db) =>
-            AuditStorage.Configure(db, connectionString, services.GetRequiredService<IOptions<AuditOptions>>().Value.CommitTimeout));
+        builder.AddAuditStore();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AuditMetrics>();

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Identity.Api.Data;
@@ -6,29 +5,15 @@ namespace Identity.Api.Data;
 internal static class DatabaseExtensions
 {
     public const string ConnectionName = "identitydb";
-    private const string DefaultConnectionString = "Data Source=data/identity.db";
 
+    /// <summary>
+    /// The identity database (<c>ConnectionStrings:identitydb</c>: PostgreSQL, or SQLite with
+    /// <c>data/identity.db</c> as the default). Added first, so the schema is in place before the
+    /// hosted services of the other features (keys, clients, roles, demo users) start.
+    /// </summary>
     public static IHostApplicationBuilder AddIdentityDatabase(this IHostApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionName) ?? DefaultConnectionString;
-        EnsureFolder(connectionString);
-        builder.Services.AddDbContext<IdentityDb>(options =>
-        {
-            options.UseSqlite(connectionString);
-            options.UseOpenIddict();
-        });
-        builder.Services.AddHostedService<DatabaseInitializer>();
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(ConnectionName, timeout: TimeSpan.FromSeconds(2));
+        builder.AddStore<IdentityDb, SqliteIdentityDb, PostgresIdentityDb>(ConnectionName, "data/identity.db", (_, options) => options.UseOpenIddict());
         return builder;
-    }
-
-    private static void EnsureFolder(string connectionString)
-    {
-        var path = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder) && path != ":memory:")
-        {
-            Directory.CreateDirectory(folder);
-        }
     }
 }

@@ -12,9 +12,10 @@ namespace Identity.Api.Data;
 /// The identity database: ASP.NET Core Identity users and roles, OpenIddict applications,
 /// authorizations (sessions) and tokens, the signing keys, the security-event outbox and the
 /// session revocations still to be published to the cache.
-/// Nothing here is SQLite-specific, so another provider only changes the registration.
+/// Nothing here is specific to an engine: <see cref="SqliteIdentityDb"/> and
+/// <see cref="PostgresIdentityDb"/> exist only so that each engine has its own migrations set.
 /// </summary>
-internal sealed class IdentityDb(DbContextOptions<IdentityDb> options) : IdentityDbContext<User, IdentityRole, string>(options)
+internal abstract class IdentityDb(DbContextOptions options) : IdentityDbContext<User, IdentityRole, string>(options)
 {
     public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
 
@@ -61,6 +62,7 @@ internal sealed class IdentityDb(DbContextOptions<IdentityDb> options) : Identit
             keys.HasKey(k => k.Id);
             keys.Property(k => k.Id).HasMaxLength(64);
             keys.Property(k => k.Use).HasMaxLength(8);
+            keys.HasIndex(k => new { k.Use, k.Generation }).IsUnique();
             keys.Property(k => k.Algorithm).HasMaxLength(16);
             keys.Property(k => k.Protection).HasMaxLength(16);
             keys.Property(k => k.CreatedAt).HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
@@ -71,3 +73,9 @@ internal sealed class IdentityDb(DbContextOptions<IdentityDb> options) : Identit
             .HasConversion(time => time.ToUnixTimeMilliseconds(), value => DateTimeOffset.FromUnixTimeMilliseconds(value));
     }
 }
+
+/// <summary>The identity database on SQLite (the embedded default); migrations in <c>Migrations/Sqlite</c>.</summary>
+internal sealed class SqliteIdentityDb(DbContextOptions<SqliteIdentityDb> options) : IdentityDb(options);
+
+/// <summary>The identity database on PostgreSQL; migrations in <c>Migrations/Postgres</c>.</summary>
+internal sealed class PostgresIdentityDb(DbContextOptions<PostgresIdentityDb> options) : IdentityDb(options);

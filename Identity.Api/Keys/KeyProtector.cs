@@ -16,7 +16,7 @@ internal sealed class KeyProtector(IOptions<KeyOptions> options)
     private const int TagSize = 16;
     private readonly byte[]? _secret = options.Value.SecretBytes();
 
-    public ServerKey NewSigningKey(DateTimeOffset now, DateTimeOffset activatesAt)
+    public ServerKey NewSigningKey(long generation, DateTimeOffset now, DateTimeOffset activatesAt)
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var id = "sig-" + Guid.NewGuid().ToString("N");
@@ -25,6 +25,7 @@ internal sealed class KeyProtector(IOptions<KeyOptions> options)
         {
             Id = id,
             Use = ServerKey.SigningUse,
+            Generation = generation,
             Algorithm = SecurityAlgorithms.EcdsaSha256,
             Material = _secret is null ? pkcs8 : Wrap(id, pkcs8),
             Protection = _secret is null ? ServerKey.Unprotected : ServerKey.AesGcm,

@@ -20,7 +20,29 @@ internal sealed partial class KeyStore(
     [FromKeyedServices(KeysExtensions.ClockKey)] TimeProvider time,
     ILogger<KeyStore> logger)
 {
+    private const int MaxAttempts = 5;
+
+    /// <summary>
+    /// Every replica runs this at start and on a schedule. When two decide at once to create (or
+    /// delete) the same key, the store lets one through; the other reads the result and uses it.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RefreshOnceAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException ex) when (attempt < MaxAttempts && (ex.IsUniqueViolation() || ex.IsWriteConflict()))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task RefreshOnceAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var options = keyOptions.Value;
@@ -34,7 +56,7 @@ internal sealed partial class KeyStore(
             // The first key signs at once (nothing was published before it); a successor is
             // announced PublishLead ahead, so every verifier has it before the first token it signs.
             var activatesAt = newest is null ? now : Max(now + options.PublishLead, newest.ActivatesAt + options.RotationInterval);
-            var key = protector.NewSigningKey(now, activatesAt);
+            var key = protector.NewSigningKey(signing.Select(key => key.Generation).DefaultIfEmpty().Max() + 1, now, activatesAt);
             db.ServerKeys.Add(key);
             signing.Insert(0, key);
             KeyCreated(logger, key.Id, activatesAt);
@@ -75,6 +97,7 @@ internal sealed partial class KeyStore(
             {
                 Id = "enc-" + Guid.NewGuid().ToString("N"),
                 Use = ServerKey.EncryptionUse,
+                Generation = 1,
                 Algorithm = SecurityAlgorithms.Aes256KW,
                 Material = RandomNumberGenerator.GetBytes(32),
                 Protection = ServerKey.Unprotected,

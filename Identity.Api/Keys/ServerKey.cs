@@ -17,6 +17,12 @@ internal sealed class ServerKey
 
     public required string Use { get; set; }
 
+    /// <summary>
+    /// 1 for the first key of its use, one more for each successor. Unique per use, so when two
+    /// replicas decide at once that a key is due, only one of them can store it.
+    /// </summary>
+    public long Generation { get; set; }
+
     public required string Algorithm { get; set; }
 
     /// <summary>PKCS#8 private key (signing) or raw key bytes (encryption), wrapped as <see cref="Protection"/> says.</summary>

@@ -1,3 +1,4 @@
+using Identity.Api.Data;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -32,11 +33,13 @@ internal sealed class ClientRegistrar(IServiceScopeFactory scopes, IOptions<Toke
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        scopes.WriteAsync(services => RegisterAsync(services.GetRequiredService<IOpenIddictApplicationManager>(), cancellationToken), cancellationToken);
 
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task RegisterAsync(IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
+    {
         await UpsertAsync(applications, new OpenIddictApplicationDescriptor
         {
             ClientId = FirstPartyClient.ClientId,
@@ -70,8 +73,6 @@ internal sealed class ClientRegistrar(IServiceScopeFactory scopes, IOptions<Toke
             }.WithScopes(client.ScopeList), cancellationToken);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static async Task UpsertAsync(IOpenIddictApplicationManager applications, OpenIddictApplicationDescriptor descriptor, CancellationToken cancellationToken)
     {

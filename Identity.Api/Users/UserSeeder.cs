@@ -1,3 +1,4 @@
+using Identity.Api.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -14,10 +15,13 @@ internal sealed partial class UserSeeder(
     TimeProvider time,
     ILogger<UserSeeder> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => scopes.WriteAsync(SeedAsync, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task SeedAsync(IServiceProvider services)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
         {
             if (!await roles.RoleExistsAsync(role))
@@ -37,7 +41,7 @@ internal sealed partial class UserSeeder(
             return;
         }
 
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        var users = services.GetRequiredService<UserManager<User>>();
         foreach (var role in Roles.All)
         {
             if (await users.FindByNameAsync(role) is not null)
@@ -56,8 +60,6 @@ internal sealed partial class UserSeeder(
             await users.AddToRoleAsync(user, role);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 4300, Level = LogLevel.Warning,
         Message = "No demo users seeded: Identity:DemoUsers:Password is not configured (dotnet user-secrets set Identity:DemoUsers:Password <password> --project Identity.Api)")]

@@ -1,5 +1,5 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
 
 namespace Trading.Api.Data;
 
@@ -8,37 +8,27 @@ internal static class DataExtensions
     public const string ConnectionName = "tradingdb";
 
     /// <summary>
-    /// SQLite by default (<c>ConnectionStrings:tradingdb</c>, a file). Endpoints only see
-    /// <see cref="TradingDbContext"/>, so another provider is a change here and a migrations set.
+    /// The trading database (<c>ConnectionStrings:tradingdb</c>: PostgreSQL, or SQLite with
+    /// <c>data/trading.db</c> as the default), migrated before the matcher starts. Endpoints only
+    /// see <see cref="TradingDbContext"/>.
     /// </summary>
     public static IHostApplicationBuilder AddTradingData(this IHostApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionName) ?? "Data Source=data/trading.db";
-        EnsureDirectory(connectionString);
-        builder.Services.AddDbContext<TradingDbContext>(options => options.UseSqlite(connectionString));
-        builder.Services.AddHealthChecks().AddDbContextCheck<TradingDbContext>("tradingdb");
+        builder.AddStore<TradingDbContext, SqliteTradingDbContext, PostgresTradingDbContext>(ConnectionName, "data/trading.db");
         return builder;
     }
+}
 
-    /// <summary>Applies pending migrations and switches SQLite to WAL so readers never wait for the writer.</summary>
-    public static async Task MigrateTradingDataAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
-        await db.Database.MigrateAsync();
-        if (db.Database.IsSqlite())
-        {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        }
-    }
+/// <summary>Lets <c>dotnet ef migrations add --context SqliteTradingDbContext</c> build the model.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteTradingDbContext>
+{
+    public SqliteTradingDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteTradingDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
 
-    private static void EnsureDirectory(string connectionString)
-    {
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-    }
+/// <summary>Lets <c>dotnet ef migrations add --context PostgresTradingDbContext</c> build the model; no server is contacted.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresTradingDbContext>
+{
+    public PostgresTradingDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresTradingDbContext>().UseNpgsql("Host=localhost;Database=tradingdb").Options);
 }

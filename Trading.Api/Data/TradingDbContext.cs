@@ -2,7 +2,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Trading.Api.Data;
 
-internal sealed class TradingDbContext(DbContextOptions<TradingDbContext> options) : DbContext(options)
+/// <summary>
+/// The trading database. Nothing here is specific to an engine: <see cref="SqliteTradingDbContext"/>
+/// and <see cref="PostgresTradingDbContext"/> exist only so that each has its own migrations set.
+/// </summary>
+internal abstract class TradingDbContext(DbContextOptions options) : DbContext(options)
 {
     // Money: 4 decimals (sub-cent prices); quantities: 8 decimals (fractional instruments).
     private const int Precision = 28;
@@ -76,3 +80,9 @@ internal sealed class TradingDbContext(DbContextOptions<TradingDbContext> option
         });
     }
 }
+
+/// <summary>The trading database on SQLite (the embedded default); migrations in <c>Migrations/Sqlite</c>.</summary>
+internal sealed class SqliteTradingDbContext(DbContextOptions<SqliteTradingDbContext> options) : TradingDbContext(options);
+
+/// <summary>The trading database on PostgreSQL; migrations in <c>Migrations/Postgres</c>.</summary>
+internal sealed class PostgresTradingDbContext(DbContextOptions<PostgresTradingDbContext> options) : TradingDbContext(options);

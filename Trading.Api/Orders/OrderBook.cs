@@ -181,11 +181,15 @@ internal sealed class OrderBook(TradingDbContext db, SimulatedMarket market, Acc
             {
                 return await operation();
             }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+            catch (DbUpdateException ex) when (attempt < MaxAttempts && (ex.IsWriteConflict() || IsPositionCreatedMeanwhile(ex)))
             {
-                // Someone else changed the account or order first: forget what we read and decide again.
+                // Someone else (another replica, the matcher) changed the account or order first, or
+                // opened the same position: forget what we read and decide again.
                 db.ChangeTracker.Clear();
             }
         }
     }
+
+    private static bool IsPositionCreatedMeanwhile(DbUpdateException exception) =>
+        exception.IsUniqueViolation() && exception.Entries.Any(entry => entry is { Entity: Position, State: EntityState.Added });
 }

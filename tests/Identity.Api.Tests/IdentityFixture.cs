@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using AspireGateway.Tests;
-using Microsoft.Data.Sqlite;
 
 namespace Identity.Api.Tests;
 
 /// <summary>
-/// Identity.Api with its real dependencies: a cache server, a SQLite file of its own, a random
+/// Identity.Api with its real dependencies: a cache server, a database of its own (SQLite, or
+/// PostgreSQL when CI names a server), a random
 /// demo password, an issuer and two confidential clients. <see cref="WithSettings"/> starts another
 /// instance on the same database and cache, as a redeploy or a second replica would.
 /// </summary>
@@ -16,13 +16,11 @@ public sealed class IdentityFixture : IAsyncLifetime
     public const string PartnerClientId = "partner-app";
     public const string AuditClientId = "audit-service";
 
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"identity-tests-{Guid.NewGuid():N}.db");
-
     public IdentityFixture()
     {
         Settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:identitydb"] = $"Data Source={_databasePath}",
+            ["ConnectionStrings:identitydb"] = Database.ConnectionString,
             ["Identity:Issuer"] = Issuer,
             ["Identity:DemoUsers:Password"] = DemoPassword,
             ["Identity:Clients:0:ClientId"] = PartnerClientId,
@@ -37,6 +35,8 @@ public sealed class IdentityFixture : IAsyncLifetime
 
     public CacheServer Cache { get; } = new();
 
+    public TestDatabase Database { get; } = new("identity");
+
     /// <summary>Random per run: no password is written in the tests either.</summary>
     public string DemoPassword { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
 
@@ -47,8 +47,6 @@ public sealed class IdentityFixture : IAsyncLifetime
     public Dictionary<string, string?> Settings { get; }
 
     public IdentityFactory Service { get; }
-
-    public string ConnectionString => $"Data Source={_databasePath}";
 
     public HttpClient CreateClient() => Service.CreateClient();
 
@@ -62,18 +60,7 @@ public sealed class IdentityFixture : IAsyncLifetime
 
     /// <summary>Clears failed-login counts straight in the database, as an admin unlock would.</summary>
     public Task ResetLockoutAsync(string email) =>
-        ExecuteAsync("UPDATE AspNetUsers SET AccessFailedCount = 0, LockoutEnd = NULL WHERE NormalizedEmail = $email", email.ToUpperInvariant());
-
-    /// <summary>Changes the database behind the service's back, as another replica or an operator would.</summary>
-    public async Task ExecuteAsync(string sql, string email)
-    {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$email", email);
-        await command.ExecuteNonQueryAsync();
-    }
+        Database.ExecuteAsync("""UPDATE "AspNetUsers" SET "AccessFailedCount" = 0, "LockoutEnd" = NULL WHERE "NormalizedEmail" = @email""", ("@email", email.ToUpperInvariant()));
 
     public Task InitializeAsync()
     {
@@ -85,11 +72,7 @@ public sealed class IdentityFixture : IAsyncLifetime
     {
         await Service.DisposeAsync();
         Cache.Dispose();
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _databasePath, _databasePath + "-wal", _databasePath + "-shm" })
-        {
-            File.Delete(file);
-        }
+        await Database.DisposeAsync();
     }
 }
 

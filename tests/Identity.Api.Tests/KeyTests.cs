@@ -1,22 +1,22 @@
 using System.IdentityModel.Tokens.Jwt;
 using System.Net;
+using AspireGateway.Tests;
 using Identity.Api.Keys;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Identity.Api.Tests;
 
 [Collection(IdentityCollection.Name)]
-public sealed class KeyTests(IdentityFixture fixture) : IDisposable
+public sealed class KeyTests(IdentityFixture fixture) : IAsyncDisposable
 {
-    private readonly List<string> _databases = [];
+    private readonly List<TestDatabase> _databases = [];
 
     [Fact]
     public async Task RotationPublishesTheNextKeyBeforeItSignsAndKeepsTheOldOneForLiveTokens()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = fixture.WithSettings(new Dictionary<string, string?> { ["ConnectionStrings:identitydb"] = FreshDatabase() }, keyClock: clock);
+        await using var service = fixture.WithSettings(new Dictionary<string, string?> { ["ConnectionStrings:identitydb"] = FreshDatabase().ConnectionString }, keyClock: clock);
         using var api = new IdentityClient(service.CreateClient());
         var rotation = service.Services.GetRequiredService<KeyRotationService>();
         var (first, email, password) = await api.NewUserAsync();
@@ -47,12 +47,37 @@ public sealed class KeyTests(IdentityFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task ReplicasStartingTogetherOnAnEmptyDatabaseStoreOneSigningKeyAndPublishTheSameJwks()
+    {
+        var database = FreshDatabase();
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings:identitydb"] = database.ConnectionString };
+        var replicas = new[] { fixture.WithSettings(settings), fixture.WithSettings(settings), fixture.WithSettings(settings) };
+        try
+        {
+            // Creating a client starts the host, and with it the key store's first refresh.
+            var clients = await Task.WhenAll(replicas.Select(replica => Task.Run(() => new IdentityClient(replica.CreateClient()))));
+            var published = await Task.WhenAll(clients.Select(JwksKidsAsync));
+
+            Assert.Equal(1, await database.CountAsync("""SELECT COUNT(*) FROM "ServerKeys" WHERE "Use" = 'sig'"""));
+            Assert.All(published, kids => Assert.Equal(published[0], kids));
+            Assert.Single(published[0]);
+        }
+        finally
+        {
+            foreach (var replica in replicas)
+            {
+                await replica.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ProductionRefusesToStartWithoutTheKeySecret()
     {
         await using var production = fixture.WithSettings(new Dictionary<string, string?>
         {
             ["environment"] = "Production",
-            ["ConnectionStrings:identitydb"] = FreshDatabase(),
+            ["ConnectionStrings:identitydb"] = FreshDatabase().ConnectionString,
         });
 
         var error = Record.Exception(() => production.Server);
@@ -68,7 +93,7 @@ public sealed class KeyTests(IdentityFixture fixture) : IDisposable
         await using var production = fixture.WithSettings(new Dictionary<string, string?>
         {
             ["environment"] = "Production",
-            ["ConnectionStrings:identitydb"] = database,
+            ["ConnectionStrings:identitydb"] = database.ConnectionString,
             ["Identity:Keys:Secret"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         });
         using var api = new IdentityClient(production.CreateClient());
@@ -76,10 +101,8 @@ public sealed class KeyTests(IdentityFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.LoginAsync("admin@example.com", fixture.DemoPassword)));
         var (tokens, _, _) = await api.NewUserAsync();
         Assert.Equal(HttpStatusCode.OK, await api.StatusAsync(api.GetAsync("/api/v1/auth/me", tokens.AccessToken)));
-        await using var connection = new SqliteConnection(database);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT Use || ':' || Protection FROM ServerKeys";
+        await using var connection = await database.OpenAsync();
+        await using var command = TestDatabase.Command(connection, """SELECT DISTINCT "Use" || ':' || "Protection" FROM "ServerKeys" """);
         var protections = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -90,20 +113,19 @@ public sealed class KeyTests(IdentityFixture fixture) : IDisposable
         Assert.Equal(["sig:aes-gcm"], protections);
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
-        foreach (var file in _databases.SelectMany(path => new[] { path, path + "-wal", path + "-shm" }))
+        foreach (var database in _databases)
         {
-            File.Delete(file);
+            await database.DisposeAsync();
         }
     }
 
-    private string FreshDatabase()
+    private TestDatabase FreshDatabase()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"identity-tests-{Guid.NewGuid():N}.db");
-        _databases.Add(path);
-        return $"Data Source={path}";
+        var database = new TestDatabase("identity");
+        _databases.Add(database);
+        return database;
     }
 
     private static string Kid(string accessToken) => new JwtSecurityTokenHandler().ReadJwtToken(accessToken).Header.Kid;

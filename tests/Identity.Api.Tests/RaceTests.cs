@@ -2,7 +2,6 @@ using System.IdentityModel.Tokens.Jwt;
 using System.Net;
 using System.Net.Http.Json;
 using AspireGateway.Tests;
-using Microsoft.Data.Sqlite;
 
 namespace Identity.Api.Tests;
 
@@ -37,9 +36,9 @@ public sealed class RaceTests(IdentityFixture fixture) : IAsyncLifetime
             (index % 2 == 0 ? first : second).PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email, password = IdentityClient.NewPassword() }));
 
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
-        Assert.Equal(20, await CountAsync("SELECT COUNT(*) FROM SecurityEvents WHERE Type = 'login_failed' AND UserId = $user", userId));
+        Assert.Equal(20, await fixture.Database.CountAsync("""SELECT COUNT(*) FROM "SecurityEvents" WHERE "Type" = 'login_failed' AND "UserId" = @user""", ("@user", userId)));
         Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.LoginAsync(email, password)));
-        Assert.True(await CountAsync("SELECT COUNT(*) FROM SecurityEvents WHERE Type = 'locked_out' AND UserId = $user", userId) >= 1);
+        Assert.True(await fixture.Database.CountAsync("""SELECT COUNT(*) FROM "SecurityEvents" WHERE "Type" = 'locked_out' AND "UserId" = @user""", ("@user", userId)) >= 1);
     }
 
     [Fact]
@@ -125,7 +124,7 @@ public sealed class RaceTests(IdentityFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.GetAsync("/api/v1/auth/me", tokens.AccessToken)));
         Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.RefreshAsync(tokens.RefreshToken!)));
         Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.LoginAsync(email, password)));
-        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM AspNetUsers WHERE Id = $user AND IsActive = 1", userId));
+        Assert.Equal(0, await fixture.Database.CountAsync("""SELECT COUNT(*) FROM "AspNetUsers" WHERE "Id" = @user AND "IsActive" """, ("@user", userId)));
         foreach (var response in responses)
         {
             response.Dispose();
@@ -133,14 +132,4 @@ public sealed class RaceTests(IdentityFixture fixture) : IAsyncLifetime
     }
 
     private static string Subject(string accessToken) => new JwtSecurityTokenHandler().ReadJwtToken(accessToken).Subject;
-
-    private async Task<long> CountAsync(string sql, string userId)
-    {
-        await using var connection = new SqliteConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$user", userId);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using AspireGateway.Tests;
 using Garnet;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
@@ -14,12 +13,12 @@ namespace Identity.Api.Tests;
 /// instance's republisher settles the entry first) and the service's clock, which drives the retries.
 /// </summary>
 [Collection(IdentityCollection.Name)]
-public sealed class RevocationOutageTests(IdentityFixture fixture) : IDisposable
+public sealed class RevocationOutageTests(IdentityFixture fixture) : IAsyncDisposable
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan KeyLifetime = TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(60);
     private readonly int _port = Ports.FreeLoopback();
-    private readonly string _database = Path.Combine(Path.GetTempPath(), $"identity-tests-{Guid.NewGuid():N}.db");
+    private readonly TestDatabase _database = new("identity");
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     private string CacheAddress => $"127.0.0.1:{_port}";
@@ -82,20 +81,13 @@ public sealed class RevocationOutageTests(IdentityFixture fixture) : IDisposable
         await TickUntilAsync(async () => await PendingAsync(sid) == 0);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _database, _database + "-wal", _database + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     private IdentityFactory Service() => fixture.WithSettings(
         new Dictionary<string, string?>
         {
             ["ConnectionStrings:cache"] = CacheAddress,
-            ["ConnectionStrings:identitydb"] = $"Data Source={_database}",
+            ["ConnectionStrings:identitydb"] = _database.ConnectionString,
             ["Identity:Revocations:RetryInterval"] = RetryInterval.ToString("c", CultureInfo.InvariantCulture),
         },
         clock: _clock);
@@ -131,13 +123,6 @@ public sealed class RevocationOutageTests(IdentityFixture fixture) : IDisposable
 
     private Task TickUntilAsync(Task published) => TickUntilAsync(() => Task.FromResult(published.IsCompleted));
 
-    private async Task<long> PendingAsync(string sid)
-    {
-        await using var connection = new SqliteConnection($"Data Source={_database}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM PendingRevocations WHERE SessionId = $sid";
-        command.Parameters.AddWithValue("$sid", sid);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> PendingAsync(string sid) =>
+        _database.CountAsync("""SELECT COUNT(*) FROM "PendingRevocations" WHERE "SessionId" = @sid""", ("@sid", sid));
 }

@@ -1,7 +1,7 @@
+using AspireGateway.Tests;
 using System.IdentityModel.Tokens.Jwt;
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Data.Sqlite;
 
 namespace Identity.Api.Tests;
 
@@ -39,10 +39,8 @@ public sealed class SecurityEventTests(IdentityFixture fixture)
         await api.StatusAsync(api.LoginAsync(email, password + "x"));
         await api.StatusAsync(api.PostAsync("/api/v1/auth/logout", tokens.AccessToken));
 
-        await using var connection = new SqliteConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM SecurityEvents";
+        await using var connection = await fixture.Database.OpenAsync();
+        await using var command = TestDatabase.Command(connection, """SELECT * FROM "SecurityEvents" """);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
@@ -84,23 +82,17 @@ public sealed class SecurityEventTests(IdentityFixture fixture)
         using var api = fixture.Api();
         var (tokens, _, _) = await api.NewUserAsync();
 
-        await using var connection = new SqliteConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM OpenIddictTokens WHERE ReferenceId = $token OR Payload LIKE '%' || $token || '%'";
-        command.Parameters.AddWithValue("$token", tokens.RefreshToken);
-        Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
-        command.CommandText = "SELECT COUNT(*) FROM OpenIddictTokens WHERE Type LIKE '%refresh_token' AND ReferenceId IS NOT NULL";
-        Assert.True((long)(await command.ExecuteScalarAsync())! > 0);
+        Assert.Equal(0L, await fixture.Database.CountAsync(
+            """SELECT COUNT(*) FROM "OpenIddictTokens" WHERE "ReferenceId" = @token OR "Payload" LIKE '%' || @token || '%'""", ("@token", tokens.RefreshToken)));
+        Assert.True(await fixture.Database.CountAsync(
+            """SELECT COUNT(*) FROM "OpenIddictTokens" WHERE "Type" LIKE '%refresh_token' AND "ReferenceId" IS NOT NULL""") > 0);
     }
 
     private async Task<List<Row>> EventsAsync(string userId)
     {
-        await using var connection = new SqliteConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Id, Type, Reason, SessionId, ClientId FROM SecurityEvents WHERE UserId = $user ORDER BY Id";
-        command.Parameters.AddWithValue("$user", userId);
+        await using var connection = await fixture.Database.OpenAsync();
+        await using var command = TestDatabase.Command(connection,
+            """SELECT "Id", "Type", "Reason", "SessionId", "ClientId" FROM "SecurityEvents" WHERE "UserId" = @user ORDER BY "Id" """, ("@user", userId));
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<Row>();
         while (await reader.ReadAsync())

@@ -120,7 +120,7 @@ public sealed class SessionTests(IdentityFixture fixture)
     {
         using var api = fixture.Api();
         var (tokens, email, _) = await api.NewUserAsync();
-        await fixture.ExecuteAsync("UPDATE AspNetUsers SET IsActive = 0 WHERE NormalizedEmail = $email", email.ToUpperInvariant());
+        await fixture.Database.ExecuteAsync("""UPDATE "AspNetUsers" SET "IsActive" = FALSE WHERE "NormalizedEmail" = @email""", ("@email", email.ToUpperInvariant()));
 
         Assert.Equal(HttpStatusCode.Unauthorized, await api.StatusAsync(api.RefreshAsync(tokens.RefreshToken!)));
     }

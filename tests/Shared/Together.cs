@@ -25,7 +25,25 @@ public static class Together
         return await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>As <see cref="RunAsync"/>, keeping only the status codes.</summary>
+    /// <summary>As <see cref="RunAsync(int, Func{int, Task{HttpResponseMessage}})"/>, for operations that are not requests.</summary>
+    public static async Task RunAsync(params Func<Task>[] operations)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = 0;
+        var runs = operations.Select(operation => Task.Run(async () =>
+        {
+            if (Interlocked.Increment(ref waiting) == operations.Length)
+            {
+                gate.SetResult();
+            }
+
+            await gate.Task;
+            await operation();
+        })).ToArray();
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>As <see cref="RunAsync(int, Func{int, Task{HttpResponseMessage}})"/>, keeping only the status codes.</summary>
     public static async Task<HttpStatusCode[]> SendAsync(int count, Func<int, Task<HttpResponseMessage>> send)
     {
         var responses = await RunAsync(count, send);

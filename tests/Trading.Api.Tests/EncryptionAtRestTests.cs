@@ -1,4 +1,5 @@
 using System.Text;
+using AspireGateway.Tests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Trading.Api.Accounts;
@@ -9,7 +10,7 @@ namespace Trading.Api.Tests;
 public sealed class EncryptionAtRestTests(TradingFixture fixture) : IClassFixture<TradingFixture>
 {
     [Fact]
-    public async Task TheDatabaseFileHoldsNoAccountNumberInClear()
+    public async Task TheDatabaseHoldsNoAccountNumberInClear()
     {
         using var client = fixture.Client(fixture.Tokens.Trader());
         var account = await client.AccountAsync();
@@ -21,7 +22,7 @@ public sealed class EncryptionAtRestTests(TradingFixture fixture) : IClassFixtur
             accountNumber = fixture.Get<AccountNumberProtector>().Unprotect(cipher, stored.Id);
         }
 
-        var raw = ReadDatabaseFiles();
+        var raw = await ReadDatabaseAsync();
 
         Assert.Equal(account.AccountNumber, AccountNumberProtector.Mask(accountNumber));
         Assert.Contains(cipher, raw, StringComparison.Ordinal);
@@ -43,10 +44,24 @@ public sealed class EncryptionAtRestTests(TradingFixture fixture) : IClassFixtur
         Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => protector.Unprotect(first, Guid.NewGuid()));
     }
 
-    private string ReadDatabaseFiles()
+    /// <summary>The SQLite file and its log byte for byte; on PostgreSQL, every account row as text.</summary>
+    private async Task<string> ReadDatabaseAsync()
     {
         var text = new StringBuilder();
-        foreach (var path in new[] { fixture.DatabasePath, fixture.DatabasePath + "-wal" }.Where(File.Exists))
+        if (fixture.Database.File is not { } file)
+        {
+            await using var connection = await fixture.Database.OpenAsync();
+            await using var command = TestDatabase.Command(connection, """SELECT row_to_json(a)::text FROM "Accounts" AS a""");
+            await using var rows = await command.ExecuteReaderAsync();
+            while (await rows.ReadAsync())
+            {
+                text.Append(rows.GetString(0));
+            }
+
+            return text.ToString();
+        }
+
+        foreach (var path in new[] { file, file + "-wal" }.Where(File.Exists))
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream, Encoding.Latin1);

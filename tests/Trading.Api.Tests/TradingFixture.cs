@@ -7,13 +7,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace Trading.Api.Tests;
 
 /// <summary>
-/// Trading.Api with its real dependencies: a cache server, a SQLite file of its own, an AES key
+/// Trading.Api with its real dependencies: a cache server, a database of its own (SQLite, or PostgreSQL when CI names a server), an AES key
 /// made for this run, and a token issuer publishing a real JWKS. The market clock is fake so tests
 /// move it; token lifetimes run on the real clock.
 /// </summary>
 public sealed class TradingFixture : IAsyncLifetime
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"trading-tests-{Guid.NewGuid():N}");
     private Dictionary<string, string?> _settings = [];
 
     public CacheServer Cache { get; } = new();
@@ -24,15 +23,14 @@ public sealed class TradingFixture : IAsyncLifetime
 
     public ServiceFactory<Program> Service { get; private set; } = null!;
 
-    public string DatabasePath => Path.Combine(_directory, "trading.db");
+    public TestDatabase Database { get; } = new("trading");
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
         Tokens = await TestTokenIssuer.StartAsync();
         _settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:tradingdb"] = $"Data Source={DatabasePath}",
+            ["ConnectionStrings:tradingdb"] = Database.ConnectionString,
             ["Auth:Authority"] = Tokens.Address,
             ["Trading:Encryption:ActiveKeyId"] = "k1",
             ["Trading:Encryption:Keys:k1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), // 44 characters of key material
@@ -66,7 +64,6 @@ public sealed class TradingFixture : IAsyncLifetime
         await Service.DisposeAsync();
         await Tokens.DisposeAsync();
         Cache.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        await Database.DisposeAsync();
     }
 }

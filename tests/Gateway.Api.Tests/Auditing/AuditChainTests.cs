@@ -114,9 +114,9 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
     /// <summary>What someone with the file and this code could do: edit a record and recompute its hash.</summary>
     private static async Task<string> ForgeAsync(string database, long seq)
     {
-        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<AuditDbContext>();
+        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<SqliteAuditDbContext>();
         Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(options, $"Data Source={database};Pooling=False");
-        await using var db = new AuditDbContext(options.Options);
+        await using var db = new SqliteAuditDbContext(options.Options);
         var record = db.Records.Single(r => r.Seq == seq);
         record.Actor = "someone-else";
         var hash = AuditChain.Hash(record);

@@ -3,16 +3,19 @@ using System;
 using Identity.Api.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Identity.Api.Data.Migrations
+namespace Identity.Api.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(IdentityDb))]
-    partial class IdentityDbModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteIdentityDb))]
+    [Migration("20261202012423_KeyGenerations")]
+    partial class KeyGenerations
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
@@ -78,6 +81,9 @@ namespace Identity.Api.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Material")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -93,6 +99,9 @@ namespace Identity.Api.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Use", "Generation")
+                        .IsUnique();
 
                     b.ToTable("ServerKeys", (string)null);
                 });

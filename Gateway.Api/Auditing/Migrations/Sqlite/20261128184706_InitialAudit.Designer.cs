@@ -3,16 +3,19 @@ using System;
 using Gateway.Api.Auditing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Gateway.Api.Auditing.Migrations
+namespace Gateway.Api.Auditing.Migrations.Sqlite
 {
-    [DbContext(typeof(AuditDbContext))]
-    partial class AuditDbContextModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteAuditDbContext))]
+    [Migration("20261128184706_InitialAudit")]
+    partial class InitialAudit
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");

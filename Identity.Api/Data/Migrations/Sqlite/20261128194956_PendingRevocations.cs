@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Identity.Api.Data.Migrations
+namespace Identity.Api.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class PendingRevocations : Migration

@@ -3,19 +3,16 @@ using System;
 using Identity.Api.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Identity.Api.Data.Migrations
+namespace Identity.Api.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(IdentityDb))]
-    [Migration("20261128182700_Initial")]
-    partial class Initial
+    [DbContext(typeof(SqliteIdentityDb))]
+    partial class SqliteIdentityDbModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
@@ -81,6 +78,9 @@ namespace Identity.Api.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Material")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -97,7 +97,29 @@ namespace Identity.Api.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Use", "Generation")
+                        .IsUnique();
+
                     b.ToTable("ServerKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Identity.Api.Sessions.PendingRevocation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PendingRevocations", (string)null);
                 });
 
             modelBuilder.Entity("Identity.Api.Users.User", b =>

@@ -8,9 +8,9 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace Identity.Api.Data.Migrations
+namespace Identity.Api.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(IdentityDb))]
+    [DbContext(typeof(SqliteIdentityDb))]
     [Migration("20261128194956_PendingRevocations")]
     partial class PendingRevocations
     {

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Gateway.Api.Auditing.Migrations
+namespace Gateway.Api.Auditing.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class InitialAudit : Migration

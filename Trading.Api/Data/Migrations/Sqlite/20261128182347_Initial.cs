@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Trading.Api.Data.Migrations
+namespace Trading.Api.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Identity.Api.Data.Migrations
+namespace Identity.Api.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
