@@ -1,9 +1,16 @@
 using AppHost;
+using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Resources: the shared cache (connection string, container or embedded server; see CacheResource.cs).
 var cache = builder.AddCache("cache");
+
+// Databases: connection strings, a PostgreSQL container or SQLite files (see DatabaseResource.cs).
+var databases = builder.AddDatabases();
+
+// Replicas of each service (1 by default): "Replicas=2" runs two of each, on the same databases and cache.
+var replicas = builder.Configuration.GetValue("Replicas", 1);
 
 // Secrets, generated on first run and kept in this AppHost's user-secrets (azd asks or generates them).
 var accountNumberKey = builder.AddSecret("trading-account-number-key");
@@ -14,7 +21,9 @@ var demoPassword = builder.AddParameter("demo-user-password",
 
 // Services. Only the gateway is reachable from outside; it is the single public entry point.
 var identity = builder.AddProject<Projects.Identity_Api>("identity")
+    .WithReplicas(replicas)
     .WithReference(cache).WaitFor(cache)
+    .WithDatabase(databases.Identity, databases)
     .WithEnvironment("Identity__Keys__Secret", signingKeySecret)
     .WithEnvironment("Identity__DemoUsers__Password", demoPassword)
     .WithEnvironment("Identity__Clients__0__ClientId", "gateway-audit")
@@ -23,14 +32,18 @@ var identity = builder.AddProject<Projects.Identity_Api>("identity")
     .WithHttpHealthCheck("/health");
 
 var trading = builder.AddProject<Projects.Trading_Api>("trading")
+    .WithReplicas(replicas)
     .WithReference(cache).WaitFor(cache)
+    .WithDatabase(databases.Trading, databases)
     .WithReference(identity)
     .WithEnvironment("Trading__Encryption__ActiveKeyId", "k1")
     .WithEnvironment("Trading__Encryption__Keys__k1", accountNumberKey)
     .WithHttpHealthCheck("/health");
 
 var gateway = builder.AddProject<Projects.Gateway_Api>("gateway")
+    .WithReplicas(replicas)
     .WithReference(cache).WaitFor(cache)
+    .WithDatabase(databases.Audit, databases)
     .WithReference(identity).WaitFor(identity)
     .WithReference(trading)
     .WithEnvironment("Gateway__Audit__IdentityClientSecret", auditClientSecret)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
@@ -53,7 +52,7 @@ internal static class CacheResourceExtensions
             return CacheSource.ConnectionString;
         }
 
-        return ContainerRuntimeAnswers(builder.Configuration) ? CacheSource.Container : CacheSource.Embedded;
+        return ContainerRuntime.Answers(builder.Configuration) ? CacheSource.Container : CacheSource.Embedded;
     }
 
     private static string Describe(CacheSource source) => source switch
@@ -62,38 +61,6 @@ internal static class CacheResourceExtensions
         CacheSource.Container => "a Redis container",
         _ => "the embedded Redis-protocol server (Garnet) inside the AppHost; no container runtime answered",
     };
-
-    // A container resource with no runtime behind it never starts and every WaitFor on it hangs,
-    // so the container is chosen only when the runtime Aspire will use actually answers.
-    private static bool ContainerRuntimeAnswers(IConfiguration configuration)
-    {
-        var runtime = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(runtime, "info --format {{.ServerVersion}}")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return false;
-            }
-
-            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false; // the runtime's client is not installed
-        }
-    }
 
     private static IResourceBuilder<EmbeddedCacheResource> AddEmbeddedCache(this IDistributedApplicationBuilder builder, string name)
     {

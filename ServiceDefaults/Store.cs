@@ -92,11 +92,21 @@ public static class StoreExtensions
     /// <summary>
     /// The one way the services bring a schema up to date. EF Core holds a migration lock meanwhile
     /// (an advisory lock on PostgreSQL, a lock table on SQLite), so replicas starting together apply
-    /// each migration once. SQLite then runs in WAL mode, so readers never wait for the writer.
+    /// each migration once. A database that does not exist yet is created first; when replicas race
+    /// to create it, the loser finds it made. SQLite then runs in WAL mode, so readers never wait for
+    /// the writer.
     /// </summary>
     public static async Task MigrateStoreAsync(this DbContext db, CancellationToken cancellationToken)
     {
-        await db.Database.MigrateAsync(cancellationToken);
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -19,6 +19,20 @@ public sealed class PublishManifestTests(PublishedManifest manifest) : IClassFix
     }
 
     [Fact]
+    public void PublishingDeploysPostgreSqlWithAVolumeAndEachServiceReadsItsOwnDatabase()
+    {
+        var postgres = manifest.Resources.GetProperty("postgres");
+        Assert.Equal("container.v0", postgres.GetProperty("type").GetString());
+        Assert.Contains("postgres", postgres.GetProperty("image").GetString(), StringComparison.Ordinal);
+        Assert.Contains(postgres.GetProperty("volumes").EnumerateArray(), volume => volume.GetProperty("target").GetString()!.StartsWith("/var/lib/postgresql", StringComparison.Ordinal));
+        foreach (var (service, database) in new[] { ("identity", "identitydb"), ("trading", "tradingdb"), ("gateway", "auditdb") })
+        {
+            Assert.Equal("{postgres.connectionString};Database=" + database, manifest.Resources.GetProperty(database).GetProperty("connectionString").GetString());
+            Assert.Equal($"{{{database}.connectionString}}", manifest.Resources.GetProperty(service).GetProperty("env").GetProperty($"ConnectionStrings__{database}").GetString());
+        }
+    }
+
+    [Fact]
     public void TheDeployedGatewayBelievesTheIngressAndTheIssuerIsItsPublicHttpsUrl()
     {
         var gateway = manifest.Resources.GetProperty("gateway");

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Identity.Api.Tests;
 
 [Collection(IdentityCollection.Name)]
-public sealed class KeyTests(IdentityFixture fixture) : IAsyncDisposable
+public sealed class KeyTests(IdentityFixture fixture) : IAsyncLifetime
 {
     private readonly List<TestDatabase> _databases = [];
 
@@ -113,7 +113,9 @@ public sealed class KeyTests(IdentityFixture fixture) : IAsyncDisposable
         Assert.Equal(["sig:aes-gcm"], protections);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var database in _databases)
         {

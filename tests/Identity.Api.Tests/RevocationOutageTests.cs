@@ -13,7 +13,7 @@ namespace Identity.Api.Tests;
 /// instance's republisher settles the entry first) and the service's clock, which drives the retries.
 /// </summary>
 [Collection(IdentityCollection.Name)]
-public sealed class RevocationOutageTests(IdentityFixture fixture) : IAsyncDisposable
+public sealed class RevocationOutageTests(IdentityFixture fixture) : IAsyncLifetime
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan KeyLifetime = TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(60);
@@ -81,7 +81,9 @@ public sealed class RevocationOutageTests(IdentityFixture fixture) : IAsyncDispo
         await TickUntilAsync(async () => await PendingAsync(sid) == 0);
     }
 
-    public ValueTask DisposeAsync() => _database.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
 
     private IdentityFactory Service() => fixture.WithSettings(
         new Dictionary<string, string?>

@@ -14,13 +14,16 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly string? _server;
     private readonly string _name;
 
-    public TestDatabase(string service)
+    /// <param name="service">Names the database (or file), for whoever looks at the server or folder.</param>
+    /// <param name="folder">Where the SQLite file goes; the temp folder by default.</param>
+    public TestDatabase(string service, string? folder = null)
     {
         _name = $"{service}_tests_{Guid.NewGuid():N}";
         var server = Environment.GetEnvironmentVariable("ConnectionStrings__postgres");
         if (string.IsNullOrWhiteSpace(server))
         {
-            File = Path.Combine(Path.GetTempPath(), _name + ".db");
+            File = Path.Combine(folder ?? Path.GetTempPath(), _name + ".db");
+            Directory.CreateDirectory(Path.GetDirectoryName(File)!);
             ConnectionString = $"Data Source={File}";
             return;
         }

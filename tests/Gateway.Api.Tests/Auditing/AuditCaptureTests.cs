@@ -106,7 +106,7 @@ public sealed class AuditCaptureTests(AuditFixture fixture) : IClassFixture<Audi
         Assert.Equal(Enumerable.Range(1, cases.Length).Select(i => (long)i), records.Select(r => r.Seq));
 
         // Never a token, a password, a query string value or a body.
-        var stored = Encoding.UTF8.GetString(AuditDatabase.RawBytes(site.Database));
+        var stored = await AuditDatabase.StoredTextAsync(site.Database);
         Assert.DoesNotContain(traderToken, stored, StringComparison.Ordinal);
         Assert.DoesNotContain(traderToken.Split('.')[2], stored, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, stored, StringComparison.Ordinal);

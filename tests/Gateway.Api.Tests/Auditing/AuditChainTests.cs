@@ -1,14 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using Gateway.Api.Auditing;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using AspireGateway.Tests;
 
 namespace Gateway.Api.Tests.Auditing;
 
 public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditFixture>
 {
-    private const string Unlock = "DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;";
-
     [Fact]
     public async Task EditingOneFieldOfOneRecordMakesVerifyReportThatRecordsSequence()
     {
@@ -18,7 +17,7 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
             using var admin = fixture.Client(gateway, fixture.Admin());
             Assert.True((await AuditFixture.VerifyAsync(admin)).Valid);
 
-            await AuditDatabase.ExecuteAsync(site.Database, Unlock + "UPDATE audit_records SET status = 200, outcome = 'allowed' WHERE seq = 4;");
+            await AuditDatabase.ExecuteAsync(site.Database, AuditDatabase.Unlock(site.Database) + "UPDATE audit_records SET status = 200, outcome = 'allowed' WHERE seq = 4;");
             var verdict = await AuditFixture.VerifyAsync(admin);
 
             Assert.False(verdict.Valid);
@@ -36,7 +35,7 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
             var export = await AuditDatabase.ExportAsync(site.Database);
             Assert.Equal((0, true, 10L), await VerifyOfflineAsync(export, brokenAt: null));
 
-            await AuditDatabase.ExecuteAsync(site.Database, Unlock + "DELETE FROM audit_records WHERE seq = 7;");
+            await AuditDatabase.ExecuteAsync(site.Database, AuditDatabase.Unlock(site.Database) + "DELETE FROM audit_records WHERE seq = 7;");
             using var admin = fixture.Client(gateway, fixture.Admin());
             var online = await AuditFixture.VerifyAsync(admin);
             var tampered = await AuditDatabase.ExportAsync(site.Database);
@@ -56,7 +55,7 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
         var forged = await ForgeAsync(site.Database, seq: 3);
 
         Assert.NotEqual(records.Single(r => r.Seq == 3).Actor, forged);
-        Assert.Equal((1, false, 4L), await VerifyOfflineAsync(site.Database, brokenAt: 4));
+        Assert.Equal((1, false, 4L), await VerifyOfflineAsync(await AuditDatabase.ExportAsync(site.Database), brokenAt: 4));
     }
 
     [Fact]
@@ -65,8 +64,8 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
         var (site, gateway) = await GatewayWithRecordsAsync(2);
         await using (gateway)
         {
-            var update = await Assert.ThrowsAsync<SqliteException>(() => AuditDatabase.ExecuteAsync(site.Database, "UPDATE audit_records SET actor = 'x'"));
-            var delete = await Assert.ThrowsAsync<SqliteException>(() => AuditDatabase.ExecuteAsync(site.Database, "DELETE FROM audit_records"));
+            var update = await Assert.ThrowsAnyAsync<DbException>(() => AuditDatabase.ExecuteAsync(site.Database, "UPDATE audit_records SET actor = 'x'"));
+            var delete = await Assert.ThrowsAnyAsync<DbException>(() => AuditDatabase.ExecuteAsync(site.Database, "DELETE FROM audit_records"));
 
             Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
             Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
@@ -112,15 +111,13 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
     }
 
     /// <summary>What someone with the file and this code could do: edit a record and recompute its hash.</summary>
-    private static async Task<string> ForgeAsync(string database, long seq)
+    private static async Task<string> ForgeAsync(TestDatabase database, long seq)
     {
-        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<SqliteAuditDbContext>();
-        Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(options, $"Data Source={database};Pooling=False");
-        await using var db = new SqliteAuditDbContext(options.Options);
+        await using var db = AuditDatabase.Context(database);
         var record = db.Records.Single(r => r.Seq == seq);
         record.Actor = "someone-else";
         var hash = AuditChain.Hash(record);
-        await AuditDatabase.ExecuteAsync(database, Unlock + $"UPDATE audit_records SET actor = 'someone-else', hash = '{hash}' WHERE seq = {seq};");
+        await AuditDatabase.ExecuteAsync(database, AuditDatabase.Unlock(database) + $"UPDATE audit_records SET actor = 'someone-else', hash = '{hash}' WHERE seq = {seq};");
         return record.Actor;
     }
 

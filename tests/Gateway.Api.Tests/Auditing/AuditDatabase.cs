@@ -1,40 +1,31 @@
+using System.Data.Common;
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
+using System.Text;
+using AspireGateway.Tests;
+using Gateway.Api.Auditing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Gateway.Api.Tests.Auditing;
 
-/// <summary>The audit file as an auditor (or an attacker) sees it: plain SQL on a connection of its own.</summary>
+/// <summary>The audit store as an auditor (or an attacker) sees it: plain SQL on a connection of its own.</summary>
 public static class AuditDatabase
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    public static SqliteConnection Open(string path, SqliteOpenMode mode = SqliteOpenMode.ReadWrite)
+    public static async Task<List<StoredRecord>> ReadAsync(TestDatabase database, string where = "1 = 1")
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = mode,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    public static async Task<List<StoredRecord>> ReadAsync(string path, string where = "1 = 1")
-    {
-        if (!File.Exists(path))
+        if (database.File is { } file && !File.Exists(file))
         {
             return [];
         }
 
-        await using var connection = Open(path);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        await using var connection = await database.OpenAsync();
+        await using var command = TestDatabase.Command(connection, $"""
             SELECT id, chain_id, seq, source, event, request_id, trace_id, actor, client_id, client_ip,
                    method, route, path, status, outcome, reason, latency_micros, session_id, source_event_id
             FROM audit_records WHERE {where} ORDER BY id
-            """;
+            """);
         var records = new List<StoredRecord>();
         try
         {
@@ -49,7 +40,7 @@ public static class AuditDatabase
                     reader.IsDBNull(18) ? null : reader.GetInt64(18)));
             }
         }
-        catch (SqliteException ex) when (ex.Message.Contains("no such table", StringComparison.Ordinal))
+        catch (DbException ex) when (ex.Message.Contains("no such table", StringComparison.Ordinal) || ex is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable })
         {
             return [];
         }
@@ -58,12 +49,12 @@ public static class AuditDatabase
     }
 
     /// <summary>Reads until <paramref name="done"/> holds (the writer commits in groups), or gives up after <see cref="Patience"/>.</summary>
-    public static async Task<List<StoredRecord>> WaitForAsync(string path, Func<List<StoredRecord>, bool> done, string where = "1 = 1")
+    public static async Task<List<StoredRecord>> WaitForAsync(TestDatabase database, Func<List<StoredRecord>, bool> done, string where = "1 = 1")
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var records = await ReadAsync(path, where);
+            var records = await ReadAsync(database, where);
             if (done(records) || clock.Elapsed > Patience)
             {
                 return records;
@@ -82,25 +73,68 @@ public static class AuditDatabase
         }
     }
 
-    public static async Task<int> ExecuteAsync(string path, string sql)
+    public static Task<int> ExecuteAsync(TestDatabase database, string sql) => database.ExecuteAsync(sql);
+
+    /// <summary>What an attacker with write access runs first: the append-only triggers out of the way.</summary>
+    public static string Unlock(TestDatabase database) => database.File is null
+        ? "ALTER TABLE audit_records DISABLE TRIGGER USER;"
+        : "DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;";
+
+    /// <summary>
+    /// Holds the store's write lock until disposed, as a long-running transaction would: an exclusive
+    /// transaction on the SQLite file; on PostgreSQL a lock on the table that lets readers through.
+    /// </summary>
+    public static async Task<IAsyncDisposable> LockAsync(TestDatabase database)
     {
-        await using var connection = Open(path);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteNonQueryAsync();
+        var connection = await database.OpenAsync();
+        await using var command = TestDatabase.Command(connection, database.File is null
+            ? "BEGIN; LOCK TABLE audit_records IN EXCLUSIVE MODE;"
+            : "BEGIN EXCLUSIVE;");
+        await command.ExecuteNonQueryAsync();
+        return connection;
     }
 
-    /// <summary>A consistent copy of a live database, as an export for offline verification would be.</summary>
-    public static async Task<string> ExportAsync(string path)
+    /// <summary>
+    /// A database to verify offline: a consistent copy of the SQLite file, as an export would be;
+    /// on PostgreSQL the connection string of the database itself.
+    /// </summary>
+    public static async Task<string> ExportAsync(TestDatabase database)
     {
-        var copy = Path.Combine(Path.GetDirectoryName(path)!, $"export-{Guid.NewGuid():N}.db");
-        await ExecuteAsync(path, $"VACUUM INTO '{copy}'");
+        if (database.File is not { } file)
+        {
+            return database.ConnectionString;
+        }
+
+        var copy = Path.Combine(Path.GetDirectoryName(file)!, $"export-{Guid.NewGuid():N}.db");
+        await database.ExecuteAsync($"VACUUM INTO '{copy}'");
         return copy;
     }
 
-    /// <summary>Every byte the database keeps on disk (main file and write-ahead log).</summary>
-    public static byte[] RawBytes(string path) =>
-        [.. new[] { path, path + "-wal" }.Where(File.Exists).SelectMany(ReadShared)];
+    /// <summary>A context on the store, for code that reads records the way the gateway does.</summary>
+    internal static AuditDbContext Context(TestDatabase database) => database.File is null
+        ? new PostgresAuditDbContext(new DbContextOptionsBuilder<PostgresAuditDbContext>().UseNpgsql(database.ConnectionString).Options)
+        : new SqliteAuditDbContext(new DbContextOptionsBuilder<SqliteAuditDbContext>().UseSqlite(database.ConnectionString + ";Pooling=False").Options);
+
+    /// <summary>Everything the store keeps: every byte on disk (SQLite file and log), or every row as text.</summary>
+    public static async Task<string> StoredTextAsync(TestDatabase database)
+    {
+        if (database.File is { } file)
+        {
+            return Encoding.UTF8.GetString([.. new[] { file, file + "-wal" }.Where(File.Exists).SelectMany(ReadShared)]);
+        }
+
+        var text = new StringBuilder();
+        await using var connection = await database.OpenAsync();
+        await using var command = TestDatabase.Command(connection,
+            "SELECT row_to_json(r)::text FROM audit_records AS r UNION ALL SELECT row_to_json(c)::text FROM audit_cursors AS c");
+        await using var rows = await command.ExecuteReaderAsync();
+        while (await rows.ReadAsync())
+        {
+            text.Append(rows.GetString(0));
+        }
+
+        return text.ToString();
+    }
 
     private static byte[] ReadShared(string file)
     {
@@ -110,7 +144,7 @@ public static class AuditDatabase
         return memory.ToArray();
     }
 
-    private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
 
 public sealed record StoredRecord(

@@ -18,13 +18,8 @@ public sealed class AuditDurabilityTests(AuditFixture fixture) : IClassFixture<A
         await SendAsync(client, sent, 10);
         await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 10);
 
-        await using (var locker = AuditDatabase.Open(site.Database))
+        await using (await AuditDatabase.LockAsync(site.Database))
         {
-            await using (var begin = locker.CreateCommand())
-            {
-                begin.CommandText = "BEGIN EXCLUSIVE;";
-                await begin.ExecuteNonQueryAsync();
-            }
 
             await SendAsync(client, sent, 30);
             await AuditDatabase.WaitUntilAsync(() => site.SpilledBytes() > 0);
@@ -108,12 +103,7 @@ public sealed class AuditDurabilityTests(AuditFixture fixture) : IClassFixture<A
         {
             await SendAsync(client, sent, 5);
             await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 5);
-            await using var locker = AuditDatabase.Open(site.Database);
-            await using (var begin = locker.CreateCommand())
-            {
-                begin.CommandText = "BEGIN EXCLUSIVE;";
-                await begin.ExecuteNonQueryAsync();
-            }
+            await using var locker = await AuditDatabase.LockAsync(site.Database);
 
             await SendAsync(client, sent, 20);
             await gateway.DisposeAsync();

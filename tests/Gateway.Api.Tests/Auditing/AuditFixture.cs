@@ -2,14 +2,13 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using AspireGateway.Tests;
-using Microsoft.Data.Sqlite;
 
 namespace Gateway.Api.Tests.Auditing;
 
 /// <summary>
 /// A real cache, a token issuer, an echoing backend for the identity cluster and a stopped one
 /// (a port nobody listens on) for the trading cluster. Each test gets its own audit database
-/// file and spill folder (<see cref="AuditSite"/>) and starts gateways on it as it needs.
+/// database and spill folder (<see cref="AuditSite"/>) and starts gateways on it as it needs.
 /// </summary>
 public sealed class AuditFixture : IAsyncLifetime
 {
@@ -29,7 +28,18 @@ public sealed class AuditFixture : IAsyncLifetime
         Tokens = await TestTokenIssuer.StartAsync();
     }
 
-    public AuditSite NewSite() => new(Path.Combine(_root, Guid.NewGuid().ToString("N")));
+    private readonly List<AuditSite> _sites = [];
+
+    public AuditSite NewSite()
+    {
+        var site = new AuditSite(Path.Combine(_root, Guid.NewGuid().ToString("N")));
+        lock (_sites)
+        {
+            _sites.Add(site);
+        }
+
+        return site;
+    }
 
     public ServiceFactory<Program> CreateGateway(AuditSite site, IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -38,7 +48,7 @@ public sealed class AuditFixture : IAsyncLifetime
             ["ReverseProxy:Clusters:identity:Destinations:primary:Address"] = Backend.Address,
             ["ReverseProxy:Clusters:trading:Destinations:primary:Address"] = StoppedBackend,
             ["Auth:Authority"] = Tokens.Address,
-            ["ConnectionStrings:auditdb"] = $"Data Source={site.Database}",
+            ["ConnectionStrings:auditdb"] = site.Database.ConnectionString,
             ["Gateway:Audit:SpillDirectory"] = site.SpillDirectory,
             ["Gateway:Audit:CommitTimeout"] = "00:00:01",
             ["Gateway:Audit:RetryInterval"] = "00:00:00.250",
@@ -77,7 +87,11 @@ public sealed class AuditFixture : IAsyncLifetime
         await Backend.DisposeAsync();
         await Tokens.DisposeAsync();
         Cache.Dispose();
-        SqliteConnection.ClearAllPools();
+        foreach (var site in _sites)
+        {
+            await site.Database.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(_root, recursive: true);
@@ -89,10 +103,12 @@ public sealed class AuditFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Where one test's gateways keep their audit trail.</summary>
-public sealed record AuditSite(string Directory)
+/// <summary>Where one test's gateways keep their audit trail: a database of its own and a spill folder.</summary>
+public sealed class AuditSite(string directory)
 {
-    public string Database => Path.Combine(Directory, "audit.db");
+    public string Directory { get; } = directory;
+
+    public TestDatabase Database { get; } = new("audit", directory);
 
     public string SpillDirectory => Path.Combine(Directory, "spill");
 

@@ -24,7 +24,7 @@ public sealed class IdentityEventsTests(AuditFixture fixture) : IClassFixture<Au
         Assert.Equal(new string?[] { "bad_credentials", "bad_credentials", null }, records.Select(r => r.Reason));
         var first = records[0];
         Assert.Equal(("user-1", "gateway-web", "203.0.113.7", "session-1"), (first.Actor, first.ClientId, first.ClientIp, first.SessionId));
-        Assert.DoesNotContain("must-never-be-stored", Encoding.UTF8.GetString(AuditDatabase.RawBytes(site.Database)), StringComparison.Ordinal);
+        Assert.DoesNotContain("must-never-be-stored", await AuditDatabase.StoredTextAsync(site.Database), StringComparison.Ordinal);
 
         var token = Assert.Single(identity.TokenRequests);
         Assert.Equal("client_credentials", token["grant_type"]);

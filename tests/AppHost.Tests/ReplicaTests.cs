@@ -1,0 +1,257 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AspireGateway.Tests;
+using Xunit.Abstractions;
+
+namespace AppHost.Tests;
+
+/// <summary>
+/// The AppHost with two replicas of every service on one database server and one cache, each
+/// replica called at its own address (not through the replicas' shared proxy), so every promise
+/// below is seen to hold across processes.
+/// </summary>
+public sealed class ReplicaTests(ReplicaAppHostFixture fixture, ITestOutputHelper output) : IClassFixture<ReplicaAppHostFixture>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    [Fact]
+    public async Task ASessionOpenedAtOneIdentityReplicaWorksAtBothGatewaysAndItsLogoutIsRefusedAtBothWithinASecond()
+    {
+        var (identityA, identityB) = fixture.Pair("identity");
+        var (gatewayA, gatewayB) = fixture.Pair("gateway");
+        var tokens = await RegisterAsync(identityA);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gatewayA, HttpMethod.Get, "/api/v1/trading/accounts", tokens.AccessToken));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gatewayB, HttpMethod.Get, "/api/v1/trading/accounts", tokens.AccessToken));
+        // The other identity replica knows the session too: it refreshes it.
+        using (var refreshed = await identityB.PostAsJsonAsync(new Uri("/api/v1/auth/refresh", UriKind.Relative), new { refresh_token = tokens.RefreshToken }))
+        {
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(gatewayA, HttpMethod.Post, "/api/v1/auth/logout", tokens.AccessToken));
+        var at = await Task.WhenAll(new[] { gatewayA, gatewayB }.Select(gateway => Poll.UntilAsync(
+            () => Send(gateway, HttpMethod.Get, "/api/v1/trading/accounts", tokens.AccessToken), HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50))));
+        Assert.All(at, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+    }
+
+    [Fact]
+    public async Task BothIdentityReplicasPublishTheSameSigningKeys()
+    {
+        var (identityA, identityB) = fixture.Pair("identity");
+
+        var first = await identityA.GetStringAsync(new Uri("/.well-known/jwks", UriKind.Relative));
+        var second = await identityB.GetStringAsync(new Uri("/.well-known/jwks", UriKind.Relative));
+
+        Assert.Equal(Kids(first), Kids(second));
+        Assert.NotEmpty(Kids(first));
+    }
+
+    [Fact]
+    public async Task TwoGatewaysShareOneRateLimitBudget()
+    {
+        var (gatewayA, gatewayB) = fixture.Pair("gateway");
+
+        // The credentials policy allows 10 attempts a minute per client address: 14 attempts,
+        // alternating between the replicas, each for another account so no login throttle steps in.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 14; i++)
+        {
+            using var response = await (i % 2 == 0 ? gatewayA : gatewayB).PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative),
+                new { email = $"nobody-{Guid.NewGuid():N}@example.com", password = "not the password at all" });
+            statuses.Add(response.StatusCode);
+        }
+
+        output.WriteLine(string.Join(" ", statuses.Select(status => (int)status)));
+        Assert.Equal(10, statuses.Count(status => status != HttpStatusCode.TooManyRequests));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
+    public async Task FortyBuysReleasedTogetherAtBothTradingReplicasLeaveTheBalanceExactlyAtTheSumOfTheFills()
+    {
+        var (tradingA, tradingB) = fixture.Pair("trading");
+        var tokens = await RegisterAsync(fixture.Pair("identity").A);
+        var accountId = await AccountIdAsync(tradingA, tokens.AccessToken);
+        var ask = await AskAsync(tradingA, tokens.AccessToken);
+        var quantity = Math.Ceiling(100_000m / 20 / ask);
+
+        // 40 buys worth about twice the cash, half to each replica, all released at once.
+        var responses = await Together.RunAsync(40, index => Send(index % 2 == 0 ? tradingA : tradingB, HttpMethod.Post, "/api/v1/trading/orders", tokens.AccessToken,
+            new { account_id = accountId, symbol = "AAPL", side = "buy", type = "market", quantity, time_in_force = "day" }));
+
+        var spent = 0m;
+        var filled = 0;
+        foreach (var response in responses)
+        {
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                var order = await response.Content.ReadFromJsonAsync<JsonElement>(Json);
+                spent += quantity * order.GetProperty("average_fill_price").GetDecimal();
+                filled++;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            }
+
+            response.Dispose();
+        }
+
+        var account = await AccountAsync(tradingB, tokens.AccessToken);
+        output.WriteLine($"{filled} filled, {40 - filled} refused, cash left {account.GetProperty("cash_balance").GetDecimal()}");
+        Assert.InRange(filled, 1, 39);
+        Assert.Equal(100_000m - spent, account.GetProperty("cash_balance").GetDecimal());
+        Assert.Equal(quantity * filled, await PositionAsync(tradingA, tokens.AccessToken, "AAPL"));
+    }
+
+    [Fact]
+    public async Task ARestingLimitOrderIsFilledOnceWhileTheMatchersOfBothReplicasRun()
+    {
+        var (tradingA, tradingB) = fixture.Pair("trading");
+        var tokens = await RegisterAsync(fixture.Pair("identity").B);
+        var accountId = await AccountIdAsync(tradingA, tokens.AccessToken);
+        var ask = await AskAsync(tradingA, tokens.AccessToken);
+
+        // A little under the ask: it rests, and the simulated market crosses it within seconds.
+        using var placed = await Send(tradingA, HttpMethod.Post, "/api/v1/trading/orders", tokens.AccessToken,
+            new { account_id = accountId, symbol = "AAPL", side = "buy", type = "limit", quantity = 3, limit_price = Math.Round(ask * 0.999m, 2), time_in_force = "gtc" });
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var orderId = (await placed.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("order_id").GetGuid();
+
+        JsonElement order;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        do
+        {
+            await Task.Delay(500);
+            using var read = await Send(tradingB, HttpMethod.Get, $"/api/v1/trading/orders/{orderId}", tokens.AccessToken);
+            order = await read.Content.ReadFromJsonAsync<JsonElement>(Json);
+        }
+        while (order.GetProperty("status").GetString() != "filled" && DateTime.UtcNow < deadline);
+
+        var account = await AccountAsync(tradingB, tokens.AccessToken);
+        Assert.Equal("filled", order.GetProperty("status").GetString());
+        Assert.Equal(3m, order.GetProperty("filled_quantity").GetDecimal());
+        Assert.Equal(3m, await PositionAsync(tradingA, tokens.AccessToken, "AAPL"));
+        Assert.Equal(100_000m - (3 * order.GetProperty("average_fill_price").GetDecimal()), account.GetProperty("cash_balance").GetDecimal());
+        Assert.Equal(account.GetProperty("cash_balance").GetDecimal(), account.GetProperty("available_cash").GetDecimal());
+    }
+
+    private static async Task<TokenBody> RegisterAsync(HttpClient identity)
+    {
+        using var registered = await identity.PostAsJsonAsync(new Uri("/api/v1/auth/register", UriKind.Relative),
+            new { username = $"replica-{Guid.NewGuid():N}", email = $"replica-{Guid.NewGuid():N}@example.com", password = "a long enough passphrase" });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        return (await registered.Content.ReadFromJsonAsync<TokenBody>(Json))!;
+    }
+
+    private static async Task<Guid> AccountIdAsync(HttpClient trading, string token) =>
+        (await AccountAsync(trading, token)).GetProperty("account_id").GetGuid();
+
+    private static async Task<JsonElement> AccountAsync(HttpClient trading, string token)
+    {
+        using var response = await Send(trading, HttpMethod.Get, "/api/v1/trading/accounts", token);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("accounts")[0];
+    }
+
+    private static async Task<decimal> AskAsync(HttpClient trading, string token)
+    {
+        using var response = await Send(trading, HttpMethod.Get, "/api/v1/trading/quotes/AAPL", token);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("ask").GetDecimal();
+    }
+
+    private static async Task<decimal> PositionAsync(HttpClient trading, string token, string symbol)
+    {
+        using var response = await Send(trading, HttpMethod.Get, "/api/v1/trading/portfolio", token);
+        var positions = (await response.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("positions").EnumerateArray();
+        return positions.Where(p => p.GetProperty("symbol").GetString() == symbol).Sum(p => p.GetProperty("quantity").GetDecimal());
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient client, HttpMethod method, string path, string token)
+    {
+        using var response = await Send(client, method, path, token);
+        return response.StatusCode;
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string path, string token, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        }
+
+        return client.SendAsync(request);
+    }
+
+    private static string[] Kids(string jwks) =>
+        [.. JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray().Select(key => key.GetProperty("kid").GetString()!).Order(StringComparer.Ordinal)];
+
+    private sealed record TokenBody(string AccessToken, string RefreshToken);
+}
+
+/// <summary>
+/// Two replicas of each service. On PostgreSQL when CI names a server (<c>ConnectionStrings__postgres</c>),
+/// with databases of this run's own; else on the services' SQLite files, shared by both replicas.
+/// </summary>
+public sealed class ReplicaAppHostFixture() : AppHostFixture(Arguments())
+{
+    private readonly Dictionary<string, (HttpClient A, HttpClient B)> _pairs = [];
+
+    /// <summary>Clients for the two replicas of <paramref name="resource"/>, each at the replica's own address.</summary>
+    public (HttpClient A, HttpClient B) Pair(string resource)
+    {
+        lock (_pairs)
+        {
+            if (!_pairs.TryGetValue(resource, out var pair))
+            {
+                var addresses = ReplicaAddressesAsync(resource).GetAwaiter().GetResult();
+                pair = (Client(addresses[0]), Client(addresses[1]));
+                _pairs[resource] = pair;
+            }
+
+            return pair;
+        }
+    }
+
+    private static HttpClient Client(Uri address) => new() { BaseAddress = address, Timeout = RequestTimeout };
+
+    private async Task<Uri[]> ReplicaAddressesAsync(string resource)
+    {
+        var found = new Dictionary<string, Uri>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var change in App.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (change.Resource.Name == resource
+                && change.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == "ASPNETCORE_URLS")?.Value is { Length: > 0 } urls)
+            {
+                found[change.ResourceId] = new Uri(urls.Split(';')[0]);
+                if (found.Count == 2)
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal(2, found.Count);
+        return [.. found.Values.OrderBy(address => address.Port)];
+    }
+
+    private static string[] Arguments()
+    {
+        var server = Environment.GetEnvironmentVariable("ConnectionStrings__postgres");
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            return ["Replicas=2"];
+        }
+
+        var run = Guid.NewGuid().ToString("N")[..8];
+        return ["Replicas=2", .. DatabaseNames.Select(name => $"ConnectionStrings:{name}={server};Database=replicas_{run}_{name}")];
+    }
+
+    private static readonly string[] DatabaseNames = ["identitydb", "tradingdb", "auditdb"];
+}
