@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Order placement throughput of Trading.Api on its two stores, side by side in one run:
 #
-#   tests/Load/orders.sh              SQLite file vs PostgreSQL, 3 interleaved rounds (~5 min)
+#   tests/Load/orders.sh              SQLite file vs PostgreSQL, 5 interleaved rounds (~6 min)
 #
-# Options: --no-build, --rounds N (default 3), --seconds N per round (default 15), --traders N
+# Options: --no-build, --rounds N (default 5), --seconds N per round (default 15), --traders N
 # (accounts the orders are spread over, default 8). Trading.Api (Release, Production) runs pinned
 # to CPU 0 with its cache (redis-server) and, for the PostgreSQL rows, a throwaway cluster made
 # for this run (initdb in the run folder; durable settings: fsync and synchronous commit on). wrk
-# (-t1, CONNECTIONS=16 by default) runs on CPU 1 and sends market buys of one share, each with its
+# (-t1, ORDER_CONNECTIONS=16 by default) runs on CPU 1 and sends market buys of one share, each with its
 # own Idempotency-Key. Every order is a real one: a cash debit under the account's concurrency
 # token, a position, an order, an execution and the idempotency record, in one transaction.
 set -uo pipefail
@@ -16,9 +16,9 @@ ROOT=$(cd "$LOAD_DIR/../.." && pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # shellcheck source=scripts/lib.sh
 . "$LOAD_DIR/scripts/lib.sh"
-CONNECTIONS=${CONNECTIONS:-16}
+CONNECTIONS=${ORDER_CONNECTIONS:-16}
 
-BUILD=1 ROUNDS=3 SECONDS_PER_ROUND=15 TRADERS=8 WARM=20
+BUILD=1 ROUNDS=5 SECONDS_PER_ROUND=15 TRADERS=8 WARM=60
 while [ $# -gt 0 ]; do
   case $1 in
     --no-build) BUILD=0 ;;
@@ -97,6 +97,7 @@ for engine in sqlite postgres; do
 done
 
 # One account per trader and store (opened on first use); the wrk script gets "<token>,<account>".
+# Both services share the cache, so every Idempotency-Key names its store too ("run=<store>-<round>").
 declare -A ARGS=()
 for engine in sqlite postgres; do
   for token in "${TOKENS[@]}"; do
@@ -109,7 +110,7 @@ done
 orders_run() { # orders_run <engine> <output> <seconds> <run id>
   # shellcheck disable=SC2086
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --timeout 5s --latency -s "$LOAD_DIR/scripts/orders.lua" \
-    "${URL[$1]}" -- "run=$4" ${ARGS[$1]} >"$2" 2>&1
+    "${URL[$1]}" -- "run=$1-$4" ${ARGS[$1]} >"$2" 2>&1
 }
 
 for engine in sqlite postgres; do
