@@ -4,6 +4,7 @@ using Gateway.Api.Docs;
 using Gateway.Api.Hardening;
 using Gateway.Api.Health;
 using Gateway.Api.Proxy;
+using Gateway.Api.RateLimiting;
 
 if (AuditCommand.Matches(args)) Environment.Exit(await AuditCommand.RunAsync(args, Console.Out, Console.Error));
 

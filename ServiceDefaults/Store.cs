@@ -29,7 +29,8 @@ public static class StoreExtensions
 {
     /// <summary>
     /// Registers the service's context (scoped, and as a factory), a readiness check named after the
-    /// connection, and returns the engine chosen. <paramref name="commandTimeout"/> bounds every command
+    /// connection (unless <paramref name="readiness"/> is false: a store the service works without),
+    /// and returns the engine chosen. <paramref name="commandTimeout"/> bounds every command
     /// (on SQLite also the wait for a locked file). With <paramref name="migrateAtStart"/> the schema is
     /// brought up to date before the other hosted services start: call it before they are added.
     /// </summary>
@@ -39,7 +40,8 @@ public static class StoreExtensions
         string defaultSqliteFile,
         Action<IServiceProvider, DbContextOptionsBuilder>? configure = null,
         TimeSpan? commandTimeout = null,
-        bool migrateAtStart = true)
+        bool migrateAtStart = true,
+        bool readiness = true)
         where TContext : DbContext
         where TSqlite : TContext
         where TPostgres : TContext
@@ -73,7 +75,11 @@ public static class StoreExtensions
             });
         }
 
-        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck<TContext>>(connectionName, timeout: TimeSpan.FromSeconds(2));
+        if (readiness)
+        {
+            builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck<TContext>>(connectionName, timeout: TimeSpan.FromSeconds(2));
+        }
+
         if (migrateAtStart)
         {
             builder.Services.AddHostedService<StoreMigrator<TContext>>();

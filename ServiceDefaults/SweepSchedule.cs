@@ -5,7 +5,7 @@ namespace Microsoft.Extensions.Hosting;
 /// exactly one of the requests that find it due, so the sweep rides on request threads without a
 /// timer and without two threads sweeping at once.
 /// </summary>
-internal sealed class SweepSchedule(TimeSpan interval)
+public sealed class SweepSchedule(TimeSpan interval)
 {
     private long _nextTicks;
 

@@ -60,14 +60,15 @@ internal static class AuditStorage
 
     /// <summary>
     /// Registers the store. A locked SQLite file or a slow server must fail a commit fast (and the
-    /// group go to the spill file), not wait 30 s. The schema is applied by the writer, lazily, so
-    /// that the gateway starts while the store is down.
+    /// group go to the spill file), not wait 30 s. The schema is applied by the writer, lazily, and
+    /// the store is not part of readiness: the gateway starts and serves while it is down, records
+    /// wait in the spill file, and the writer's own health entry reports it.
     /// </summary>
     public static void AddAuditStore(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new AuditOptions();
         builder.AddStore<AuditDbContext, SqliteAuditDbContext, PostgresAuditDbContext>(
-            ConnectionName, DefaultFile, commandTimeout: options.CommitTimeout, migrateAtStart: false);
+            ConnectionName, DefaultFile, commandTimeout: options.CommitTimeout, migrateAtStart: false, readiness: false);
     }
 
     /// <summary>The folder of the SQLite file, where the spill files go too; null for a server or in-memory database.</summary>

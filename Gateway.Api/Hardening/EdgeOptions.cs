@@ -13,10 +13,4 @@ internal sealed class EdgeOptions
 
     /// <summary>Addresses or networks whose last <c>X-Forwarded-For</c> hop is believed (a proxy in front of the gateway).</summary>
     public string[] TrustedProxies { get; set; } = [];
-
-    /// <summary>Request body limit for routes that set none (64 KiB).</summary>
-    public long DefaultMaxRequestBodySize { get; set; } = 64 * 1024;
-
-    /// <summary>Media types a body may have when a route names none.</summary>
-    public string[] DefaultContentTypes { get; set; } = ["application/json"];
 }

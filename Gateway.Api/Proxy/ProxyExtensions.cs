@@ -1,3 +1,4 @@
+using Gateway.Api.RateLimiting;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Api.Proxy;
@@ -16,6 +17,7 @@ internal static class ProxyExtensions
     /// </summary>
     public static IHostApplicationBuilder AddGatewayProxy(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<RequestRulesOptions>().BindConfiguration(RequestRulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.Section)
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero, $"{ResilienceOptions.Section}:AttemptTimeout must be positive.")
             .ValidateOnStart();

@@ -10,14 +10,15 @@ namespace Gateway.Api.Proxy;
 /// <c>Idempotency-Key</c> (400). Each answer is a
 /// problem document made here, at the edge. A body without a Content-Length (chunked) is read
 /// here, up to the limit, before it is forwarded, so that it gets the same 413 as a declared size
-/// and the upstream never receives part of a body.
+/// and the upstream never receives part of a body. The only place the body limit is applied:
+/// what runs after it in the proxy pipeline (the login throttle) reads a body already in bounds.
 /// </summary>
-internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptions> edge)
+internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<RequestRulesOptions> rules)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetRouteModel().Config;
-        var options = edge.CurrentValue;
+        var options = rules.CurrentValue;
         var limit = route.MaxRequestBodySize is > 0 ? route.MaxRequestBodySize.Value : options.DefaultMaxRequestBodySize;
         var violation = Check(context.Request, route, limit, options) ?? await BufferUnsizedBodyAsync(context.Request, limit);
         if (violation is { } v)
@@ -29,7 +30,7 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
         await next(context);
     }
 
-    private static (int Status, string Title, string Detail)? Check(HttpRequest request, Yarp.ReverseProxy.Configuration.RouteConfig route, long limit, EdgeOptions edge)
+    private static (int Status, string Title, string Detail)? Check(HttpRequest request, Yarp.ReverseProxy.Configuration.RouteConfig route, long limit, RequestRulesOptions defaults)
     {
         if (HeaderOutsideAscii(request.Headers) is { } header)
         {
@@ -44,14 +45,14 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
 
         if (hasBody)
         {
-            var allowed = Metadata(route, "ContentTypes")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? edge.DefaultContentTypes;
+            var allowed = Metadata(route, "ContentTypes")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? defaults.DefaultContentTypes;
             if (!allowed.Any(type => MediaTypeIs(request.ContentType, type)))
             {
                 return (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"This route accepts {string.Join(" or ", allowed)}.");
             }
         }
 
-        if (Metadata(route, "RequireIdempotencyKey") == "true" && HttpMethods.IsPost(request.Method) && request.Headers["Idempotency-Key"].Count != 1)
+        if (Metadata(route, "RequireIdempotencyKey") == "true" && HttpMethods.IsPost(request.Method) && !IsIdempotencyKey(request.Headers["Idempotency-Key"]))
         {
             return (StatusCodes.Status400BadRequest, "Idempotency-Key required", "Send exactly one Idempotency-Key header (1 to 255 printable characters).");
         }
@@ -112,6 +113,10 @@ internal sealed class RouteRules(RequestDelegate next, IOptionsMonitor<EdgeOptio
 
         return null;
     }
+
+    /// <summary>One value of 1 to 255 printable ASCII characters, as the message says and the service checks too.</summary>
+    private static bool IsIdempotencyKey(Microsoft.Extensions.Primitives.StringValues values) =>
+        values is [{ Length: >= 1 and <= 255 } key] && key.All(c => c is >= ' ' and <= '~');
 
     private static (int Status, string Title, string Detail) TooLarge(long limit) =>
         (StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The body may be at most {limit} bytes on this route.");

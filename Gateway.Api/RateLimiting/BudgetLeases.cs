@@ -16,23 +16,23 @@ internal sealed class BudgetLeases(TimeProvider time)
     private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(10));
 
     /// <summary>At most a twentieth of the limit (a 300-per-minute policy leases 15 at a time), and at most 256.</summary>
-    public static int MaxLease(RateLimitPolicyOptions policy) => Math.Clamp(policy.PermitLimit / 20, 1, 256);
+    public static int MaxLease(RateLimitPolicy policy) => Math.Clamp(policy.PermitLimit / 20, 1, 256);
 
     /// <summary>A permit from this instance's lease, or null when the cache must be asked.</summary>
-    public RateLimitDecision? TryTake(string key, string policyName, RateLimitPolicyOptions policy)
+    public RateLimitDecision? TryTake(string key, RateLimitPolicy policy)
     {
         var now = time.GetUtcNow();
         SweepIfDue(now);
-        return _leases.TryGetValue(key, out var lease) ? lease.TryTake(policyName, policy, now) : null;
+        return _leases.TryGetValue(key, out var lease) ? lease.TryTake(policy, now) : null;
     }
 
     /// <summary>How many permits to ask the cache for on the next refill of this key.</summary>
-    public int NextSize(string key, RateLimitPolicyOptions policy) =>
+    public int NextSize(string key, RateLimitPolicy policy) =>
         _leases.TryGetValue(key, out var lease) ? lease.NextSize(policy, time.GetUtcNow()) : 1;
 
     /// <summary>Records what the cache granted (zero: the window's budget is spent) and decides this request.</summary>
-    public RateLimitDecision Refill(string key, string policyName, RateLimitPolicyOptions policy, long granted, long counted, TimeSpan resetAfter) =>
-        _leases.GetOrAdd(key, static _ => new Lease()).Refill(policyName, policy, granted, counted, time.GetUtcNow(), resetAfter);
+    public RateLimitDecision Refill(string key, RateLimitPolicy policy, long granted, long counted, TimeSpan resetAfter) =>
+        _leases.GetOrAdd(key, static _ => new Lease()).Refill(policy, granted, counted, time.GetUtcNow(), resetAfter);
 
     private void SweepIfDue(DateTimeOffset now)
     {
@@ -60,7 +60,7 @@ internal sealed class BudgetLeases(TimeProvider time)
         private long _counted;
         private int _size = 1;
 
-        public RateLimitDecision? TryTake(string policyName, RateLimitPolicyOptions policy, DateTimeOffset now)
+        public RateLimitDecision? TryTake(RateLimitPolicy policy, DateTimeOffset now)
         {
             lock (_gate)
             {
@@ -70,11 +70,11 @@ internal sealed class BudgetLeases(TimeProvider time)
                 }
 
                 _left--;
-                return Decision(policyName, policy, allowed: true, now);
+                return Decision(policy, allowed: true, now);
             }
         }
 
-        public int NextSize(RateLimitPolicyOptions policy, DateTimeOffset now)
+        public int NextSize(RateLimitPolicy policy, DateTimeOffset now)
         {
             lock (_gate)
             {
@@ -82,7 +82,7 @@ internal sealed class BudgetLeases(TimeProvider time)
             }
         }
 
-        public RateLimitDecision Refill(string policyName, RateLimitPolicyOptions policy, long granted, long counted, DateTimeOffset now, TimeSpan resetAfter)
+        public RateLimitDecision Refill(RateLimitPolicy policy, long granted, long counted, DateTimeOffset now, TimeSpan resetAfter)
         {
             lock (_gate)
             {
@@ -100,11 +100,11 @@ internal sealed class BudgetLeases(TimeProvider time)
                 _counted = Math.Max(_counted, counted);
                 if (granted == 0)
                 {
-                    return Decision(policyName, policy, allowed: false, now);
+                    return Decision(policy, allowed: false, now);
                 }
 
                 _left += granted - 1;
-                return Decision(policyName, policy, allowed: true, now);
+                return Decision(policy, allowed: true, now);
             }
         }
 
@@ -116,12 +116,12 @@ internal sealed class BudgetLeases(TimeProvider time)
             }
         }
 
-        private bool IsCurrent(RateLimitPolicyOptions policy, DateTimeOffset now) =>
+        private bool IsCurrent(RateLimitPolicy policy, DateTimeOffset now) =>
             now < _resetsAt && _limit == policy.PermitLimit && _window == policy.Window;
 
         // Remaining: what no replica has leased yet, plus what this one still holds.
-        private RateLimitDecision Decision(string policyName, RateLimitPolicyOptions policy, bool allowed, DateTimeOffset now) => new(
-            policyName,
+        private RateLimitDecision Decision(RateLimitPolicy policy, bool allowed, DateTimeOffset now) => new(
+            policy.Name,
             allowed,
             policy.PermitLimit,
             policy.Window,

@@ -80,10 +80,10 @@ internal sealed partial class DistributedRateLimiter
     /// <summary>True while decisions are local: the last one fell back, or the cache is disconnected now.</summary>
     public bool InFallback => Volatile.Read(ref _mode) == (int)RateLimitMode.Fallback || !_cache.IsConnected;
 
-    public async ValueTask<RateLimitDecision> AcquireAsync(string policyName, RateLimitPolicyOptions policy, string partition)
+    public async ValueTask<RateLimitDecision> AcquireAsync(RateLimitPolicy policy, string partition)
     {
-        var key = KeyFor(policyName, partition);
-        if (_leases.TryTake(key, policyName, policy) is { } leased)
+        var key = KeyFor(policy.Name, partition);
+        if (_leases.TryTake(key, policy) is { } leased)
         {
             return Decided(leased);
         }
@@ -99,7 +99,7 @@ internal sealed partial class DistributedRateLimiter
                         .WaitAsync(cancellationToken)
                         .ConfigureAwait(false)),
                     (Database: _cache.GetDatabase(), Key: new RedisKey(key), Policy: policy, Wanted: _leases.NextSize(key, policy))).ConfigureAwait(false);
-                return Decided(_leases.Refill(key, policyName, policy, granted, counted, TimeSpan.FromMilliseconds(resetMs)));
+                return Decided(_leases.Refill(key, policy, granted, counted, TimeSpan.FromMilliseconds(resetMs)));
             }
             catch (Exception ex) when (ex.IsCacheFailure() || ex is TimeoutRejectedException or BrokenCircuitException or InvalidCastException)
             {
@@ -107,7 +107,7 @@ internal sealed partial class DistributedRateLimiter
             }
         }
 
-        return Decided(_local.Acquire(policyName, policy, partition), failure);
+        return Decided(_local.Acquire(policy, partition), failure);
     }
 
     /// <summary>

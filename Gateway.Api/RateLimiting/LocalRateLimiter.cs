@@ -14,13 +14,13 @@ internal sealed class LocalRateLimiter(TimeProvider time)
     private readonly ConcurrentDictionary<(string Policy, string Partition), LocalWindow> _windows = new();
     private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(10));
 
-    public RateLimitDecision Acquire(string policyName, RateLimitPolicyOptions policy, string partition)
+    public RateLimitDecision Acquire(RateLimitPolicy policy, string partition)
     {
         var now = time.GetUtcNow();
         SweepIfDue(now);
-        var window = _windows.GetOrAdd((policyName, partition), static _ => new LocalWindow());
+        var window = _windows.GetOrAdd((policy.Name, partition), static _ => new LocalWindow());
         var (acquired, remaining, resetAfter) = window.Acquire(policy.PermitLimit, policy.Window, now);
-        return new RateLimitDecision(policyName, acquired, policy.PermitLimit, policy.Window, remaining, resetAfter, RateLimitMode.Fallback);
+        return new RateLimitDecision(policy.Name, acquired, policy.PermitLimit, policy.Window, remaining, resetAfter, RateLimitMode.Fallback);
     }
 
     private void SweepIfDue(DateTimeOffset now)

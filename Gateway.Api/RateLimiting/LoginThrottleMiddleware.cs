@@ -27,7 +27,6 @@ internal sealed partial class LoginThrottleMiddleware(
     LocalRateLimiter local,
     IOptionsMonitor<LoginThrottleOptions> options,
     IOptionsMonitor<RateLimitingOptions> limits,
-    IOptionsMonitor<EdgeOptions> edge,
     ILogger<LoginThrottleMiddleware> logger)
 {
     public const string RouteMetadataKey = "LoginThrottle";
@@ -110,13 +109,7 @@ internal sealed partial class LoginThrottleMiddleware(
     /// <summary>The account a login names, read from a buffered copy of the body the proxy then forwards.</summary>
     private async Task<string?> AccountAsync(HttpRequest request, string kind)
     {
-        // A body without a declared length is read no further than the route allows.
-        var route = request.HttpContext.GetRouteModel().Config;
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = route.MaxRequestBodySize is > 0 ? route.MaxRequestBodySize : edge.CurrentValue.DefaultMaxRequestBodySize;
-        }
-
+        // The route's rules ran first: the body is within the route's limit (a chunked one is buffered).
         request.EnableBuffering();
         try
         {
@@ -172,7 +165,7 @@ internal sealed partial class LoginThrottleMiddleware(
         {
             // The cache cannot count: this replica counts every attempt on its own until it can.
             LogFallback(logger, ex.GetType().Name);
-            var decision = local.Acquire(PolicyName, new RateLimitPolicyOptions { PermitLimit = settings.FailuresPerAccount, Window = settings.Window }, key);
+            var decision = local.Acquire(new RateLimitPolicy(PolicyName, settings.FailuresPerAccount, settings.Window), key);
             return (decision.Allowed, TimeSpan.FromSeconds(decision.ResetSeconds), false);
         }
     }

@@ -1,9 +1,6 @@
-using Gateway.Api.RateLimiting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-// The hosting namespace, like AddServiceDefaults: Program.cs wires the feature without another using.
-namespace Microsoft.Extensions.Hosting;
+namespace Gateway.Api.RateLimiting;
 
 internal static class RateLimitingExtensions
 {

@@ -29,8 +29,8 @@ internal sealed class RateLimitingMiddleware(
             return;
         }
 
-        var (name, policy) = settings.Resolve(PolicyName(context));
-        var decision = await limiter.AcquireAsync(name, policy, PartitionKey.For(context));
+        var policy = settings.Resolve(PolicyName(context));
+        var decision = await limiter.AcquireAsync(policy, PartitionKey.For(context));
         if (decision.Allowed)
         {
             // Written as the response starts, so answers that reset headers (an upstream failure) still carry them.
@@ -48,7 +48,7 @@ internal sealed class RateLimitingMiddleware(
         decision.WriteHeaders(context.Response.Headers);
         context.Response.Headers.RetryAfter = Math.Max(1, decision.ResetSeconds).ToString(CultureInfo.InvariantCulture);
         await EdgeProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests,
-            string.Create(CultureInfo.InvariantCulture, $"The '{name}' limit of {decision.Limit} requests per {(long)decision.Window.TotalSeconds} seconds is used up; retry in {Math.Max(1, decision.ResetSeconds)} seconds."),
+            string.Create(CultureInfo.InvariantCulture, $"The '{policy.Name}' limit of {decision.Limit} requests per {(long)decision.Window.TotalSeconds} seconds is used up; retry in {Math.Max(1, decision.ResetSeconds)} seconds."),
             "Too many requests");
     }
 

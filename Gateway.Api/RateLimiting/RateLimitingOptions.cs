@@ -37,11 +37,21 @@ internal sealed partial class RateLimitingOptions : IValidatableObject
         [HealthPolicy] = new() { PermitLimit = 60, Window = TimeSpan.FromSeconds(60) },
     };
 
-    /// <summary>The named policy, or <c>default</c> when the name is missing or unknown (never unlimited by mistake).</summary>
-    public (string Name, RateLimitPolicyOptions Policy) Resolve(string? name) =>
-        name is not null && Policies.TryGetValue(name, out var policy)
-            ? (name, policy)
-            : (DefaultPolicy, Policies.TryGetValue(DefaultPolicy, out var fallback) ? fallback : RateLimitPolicyOptions.BuiltInDefault);
+    private Dictionary<string, RateLimitPolicy>? _resolved;
+
+    /// <summary>
+    /// The named policy, or <c>default</c> when the name is missing or unknown (never unlimited by
+    /// mistake), as the record the limiters take. Resolved once per options instance: a reload
+    /// makes a new instance.
+    /// </summary>
+    public RateLimitPolicy Resolve(string? name)
+    {
+        var resolved = _resolved ??= Policies.ToDictionary(
+            pair => pair.Key, pair => new RateLimitPolicy(pair.Key, pair.Value.PermitLimit, pair.Value.Window), StringComparer.OrdinalIgnoreCase);
+        return name is not null && resolved.TryGetValue(name, out var policy)
+            ? policy
+            : resolved.TryGetValue(DefaultPolicy, out var fallback) ? fallback : RateLimitPolicy.BuiltInDefault;
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -80,11 +90,9 @@ internal sealed partial class RateLimitingOptions : IValidatableObject
     private static partial Regex PolicyName();
 }
 
-/// <summary>One policy: at most <see cref="PermitLimit"/> requests per key in each <see cref="Window"/>.</summary>
+/// <summary>One configured policy: at most <see cref="PermitLimit"/> requests per key in each <see cref="Window"/>.</summary>
 internal sealed class RateLimitPolicyOptions
 {
-    public static readonly RateLimitPolicyOptions BuiltInDefault = new() { PermitLimit = 120, Window = TimeSpan.FromSeconds(60) };
-
     public int PermitLimit { get; set; }
 
     public TimeSpan Window { get; set; }

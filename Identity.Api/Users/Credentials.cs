@@ -17,14 +17,14 @@ internal sealed class Credentials(UserManager<User> users, DummyPasswordHash dum
         var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
-            dummy.Verify(password);
+            dummy.Verify(users.PasswordHasher, password);
             await events.RecordAsync(SecurityEventTypes.LoginFailed, Outcomes.Failure, clientId: clientId, reason: "unknown_email", cancellationToken: cancellationToken);
             return null;
         }
 
         if (!user.IsActive || await users.IsLockedOutAsync(user))
         {
-            dummy.Verify(password);
+            dummy.Verify(users.PasswordHasher, password);
             var reason = user.IsActive ? "locked_out" : "account_disabled";
             await events.RecordAsync(SecurityEventTypes.LoginFailed, Outcomes.Failure, user.Id, clientId, reason: reason, cancellationToken: cancellationToken);
             return null;
@@ -50,12 +50,14 @@ internal sealed class Credentials(UserManager<User> users, DummyPasswordHash dum
     }
 }
 
-/// <summary>A hash of a random password, made once, to verify against when there is no real one.</summary>
+/// <summary>
+/// A hash of a random password, made once, to verify against when there is no real one. It is
+/// verified by the same hasher as real passwords, so both paths do the same work.
+/// </summary>
 internal sealed class DummyPasswordHash(IOptions<PasswordHasherOptions> options)
 {
-    private readonly PasswordHasher<User> _hasher = new(options);
     private readonly User _nobody = new();
     private readonly Lazy<string> _hash = new(() => new PasswordHasher<User>(options).HashPassword(new User(), Guid.NewGuid().ToString("N")));
 
-    public void Verify(string password) => _hasher.VerifyHashedPassword(_nobody, _hash.Value, password);
+    public void Verify(IPasswordHasher<User> hasher, string password) => hasher.VerifyHashedPassword(_nobody, _hash.Value, password);
 }

@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Trading.Api.Accounts;
+using Trading.Api.Orders;
+using Trading.Api.Portfolio;
 
 namespace Trading.Api.Data;
 

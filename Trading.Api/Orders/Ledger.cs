@@ -1,5 +1,7 @@
+using Trading.Api.Accounts;
 using Trading.Api.Data;
 using Trading.Api.Market;
+using Trading.Api.Portfolio;
 
 namespace Trading.Api.Orders;
 

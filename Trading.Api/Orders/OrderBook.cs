@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Trading.Api.Accounts;
 using Trading.Api.Data;
 using Trading.Api.Market;
+using Trading.Api.Portfolio;
 
 namespace Trading.Api.Orders;
 

@@ -26,7 +26,7 @@ namespace Benchmarks;
 public class RateLimitDecisionBenchmarks
 {
     private const int Users = 1024;
-    private readonly RateLimitPolicyOptions _policy = new() { PermitLimit = 1_000_000_000, Window = TimeSpan.FromSeconds(60) };
+    private readonly RateLimitPolicy _policy = new("read", 1_000_000_000, TimeSpan.FromSeconds(60));
     private readonly string[] _partitions = Enumerable.Range(0, Users).Select(_ => "user:" + Guid.NewGuid()).ToArray();
     private GarnetServer? _garnet;
     private ConnectionMultiplexer? _cache;
@@ -73,10 +73,10 @@ public class RateLimitDecisionBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "local fallback (FixedWindowRateLimiter)")]
-    public bool LocalFallback() => _local.Acquire("read", _policy, NextPartition()).Allowed;
+    public bool LocalFallback() => _local.Acquire(_policy, NextPartition()).Allowed;
 
     [Benchmark(Description = "distributed: leased permits, Lua on Garnet per lease")]
-    public async Task<bool> Distributed() => (await _distributed.AcquireAsync("read", _policy, NextPartition())).Allowed;
+    public async Task<bool> Distributed() => (await _distributed.AcquireAsync(_policy, NextPartition())).Allowed;
 
     [Benchmark(Description = "bare EVAL of the same script, one permit")]
     public async Task<long> BareScript()

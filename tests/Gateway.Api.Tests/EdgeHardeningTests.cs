@@ -229,6 +229,21 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("too-long")]
+    [InlineData("tab\there")]
+    public async Task AnIdempotencyKeyTheServiceWouldRefuseIs400AtTheEdgeToo(string key)
+    {
+        using var client = fixture.Client(fixture.Tokens.Trader());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/trading/orders") { Content = JsonContent.Create(new { symbol = "AAPL" }) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key == "too-long" ? new string('k', 256) : key);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Idempotency-Key required", (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("title").GetString());
+    }
+
     [Fact]
     public async Task AKnownPathWithTheWrongMethodIs405Problem()
     {

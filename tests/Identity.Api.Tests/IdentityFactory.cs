@@ -19,7 +19,8 @@ public sealed class IdentityFactory(
     int? hashIterations = IdentityFactory.TestHashIterations,
     TimeProvider? keyClock = null,
     CapturedLogs? logs = null,
-    TimeProvider? clock = null) : ServiceFactory<Program>(cache, settings)
+    TimeProvider? clock = null,
+    Action<IServiceCollection>? services = null) : ServiceFactory<Program>(cache, settings)
 {
     public const int TestHashIterations = 10_000;
 
@@ -34,21 +35,22 @@ public sealed class IdentityFactory(
             builder.ConfigureLogging(logging => logging.AddProvider(logs).AddFilter<CapturedLogs>(null, LogLevel.Information));
         }
 
-        builder.ConfigureTestServices(services =>
+        builder.ConfigureTestServices(collection =>
         {
+            services?.Invoke(collection);
             if (hashIterations is { } iterations)
             {
-                services.Configure<PasswordHasherOptions>(options => options.IterationCount = iterations);
+                collection.Configure<PasswordHasherOptions>(options => options.IterationCount = iterations);
             }
 
             if (clock is not null)
             {
-                services.AddSingleton(clock);
+                collection.AddSingleton(clock);
             }
 
             if (keyClock is not null)
             {
-                services.AddKeyedSingleton(KeysExtensions.ClockKey, keyClock);
+                collection.AddKeyedSingleton(KeysExtensions.ClockKey, keyClock);
             }
         });
     }

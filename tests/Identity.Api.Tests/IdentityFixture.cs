@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AspireGateway.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Identity.Api.Tests;
 
@@ -55,8 +56,8 @@ public sealed class IdentityFixture : IAsyncLifetime
     /// <summary>A new instance with other settings, on the same database (caller disposes it).</summary>
     public IdentityFactory WithSettings(
         IReadOnlyDictionary<string, string?> overrides, int? hashIterations = IdentityFactory.TestHashIterations,
-        TimeProvider? keyClock = null, CapturedLogs? logs = null, TimeProvider? clock = null) =>
-        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), hashIterations, keyClock, logs, clock);
+        TimeProvider? keyClock = null, CapturedLogs? logs = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null) =>
+        new(Cache, Settings.Concat(overrides).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value), hashIterations, keyClock, logs, clock, services);
 
     /// <summary>Clears failed-login counts straight in the database, as an admin unlock would.</summary>
     public Task ResetLockoutAsync(string email) =>

@@ -50,9 +50,11 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Which engine answers, for test output.</summary>
     public string Kind => _server is null ? "SQLite file" : "PostgreSQL (ConnectionStrings__postgres)";
 
-    public async Task<DbConnection> OpenAsync()
+    /// <summary>A connection of its own; <paramref name="pooled"/> false for one that holds a lock or a transaction.</summary>
+    public async Task<DbConnection> OpenAsync(bool pooled = true)
     {
-        DbConnection connection = _server is null ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
+        var connectionString = pooled ? ConnectionString : ConnectionString + ";Pooling=False";
+        DbConnection connection = _server is null ? new SqliteConnection(connectionString) : new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         return connection;
     }

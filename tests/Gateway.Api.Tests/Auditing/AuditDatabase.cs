@@ -86,12 +86,26 @@ public static class AuditDatabase
     /// </summary>
     public static async Task<IAsyncDisposable> LockAsync(TestDatabase database)
     {
-        var connection = await database.OpenAsync();
+        var connection = await database.OpenAsync(pooled: false);
         await using var command = TestDatabase.Command(connection, database.File is null
             ? "BEGIN; LOCK TABLE audit_records IN EXCLUSIVE MODE;"
             : "BEGIN EXCLUSIVE;");
         await command.ExecuteNonQueryAsync();
-        return connection;
+        return new Lock(connection);
+    }
+
+    /// <summary>Ends the locking transaction and closes its own connection, which no pool keeps.</summary>
+    private sealed class Lock(DbConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await using (var rollback = TestDatabase.Command(connection, "ROLLBACK;"))
+            {
+                await rollback.ExecuteNonQueryAsync();
+            }
+
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ namespace Trading.Api.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Trading.Api.Data.Account", b =>
+            modelBuilder.Entity("Trading.Api.Accounts.Account", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -67,7 +67,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Accounts");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Execution", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Execution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -96,7 +96,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Executions");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.IdempotencyRecord", b =>
+            modelBuilder.Entity("Trading.Api.Orders.IdempotencyRecord", b =>
                 {
                     b.Property<string>("OwnerId")
                         .HasColumnType("text");
@@ -131,7 +131,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("IdempotencyRecords");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Order", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Order", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
@@ -225,7 +225,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Orders");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Position", b =>
+            modelBuilder.Entity("Trading.Api.Portfolio.Position", b =>
                 {
                     b.Property<Guid>("AccountId")
                         .HasColumnType("uuid");
@@ -251,9 +251,9 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Positions");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Execution", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Execution", b =>
                 {
-                    b.HasOne("Trading.Api.Data.Order", null)
+                    b.HasOne("Trading.Api.Orders.Order", null)
                         .WithMany("Executions")
                         .HasForeignKey("OrderId")
                         .HasPrincipalKey("Id")
@@ -261,7 +261,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Order", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Order", b =>
                 {
                     b.Navigation("Executions");
                 });

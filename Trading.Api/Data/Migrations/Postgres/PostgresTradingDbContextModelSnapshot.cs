@@ -22,7 +22,7 @@ namespace Trading.Api.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Trading.Api.Data.Account", b =>
+            modelBuilder.Entity("Trading.Api.Accounts.Account", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -64,7 +64,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Accounts");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Execution", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Execution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -93,7 +93,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Executions");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.IdempotencyRecord", b =>
+            modelBuilder.Entity("Trading.Api.Orders.IdempotencyRecord", b =>
                 {
                     b.Property<string>("OwnerId")
                         .HasColumnType("text");
@@ -128,7 +128,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("IdempotencyRecords");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Order", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Order", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
@@ -222,7 +222,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Orders");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Position", b =>
+            modelBuilder.Entity("Trading.Api.Portfolio.Position", b =>
                 {
                     b.Property<Guid>("AccountId")
                         .HasColumnType("uuid");
@@ -248,9 +248,9 @@ namespace Trading.Api.Data.Migrations.Postgres
                     b.ToTable("Positions");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Execution", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Execution", b =>
                 {
-                    b.HasOne("Trading.Api.Data.Order", null)
+                    b.HasOne("Trading.Api.Orders.Order", null)
                         .WithMany("Executions")
                         .HasForeignKey("OrderId")
                         .HasPrincipalKey("Id")
@@ -258,7 +258,7 @@ namespace Trading.Api.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Order", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Order", b =>
                 {
                     b.Navigation("Executions");
                 });

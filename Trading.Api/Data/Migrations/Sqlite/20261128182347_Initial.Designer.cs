@@ -20,7 +20,7 @@ namespace Trading.Api.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Trading.Api.Data.Account", b =>
+            modelBuilder.Entity("Trading.Api.Accounts.Account", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -62,7 +62,7 @@ namespace Trading.Api.Data.Migrations.Sqlite
                     b.ToTable("Accounts");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Execution", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Execution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -89,7 +89,7 @@ namespace Trading.Api.Data.Migrations.Sqlite
                     b.ToTable("Executions");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.IdempotencyRecord", b =>
+            modelBuilder.Entity("Trading.Api.Orders.IdempotencyRecord", b =>
                 {
                     b.Property<string>("OwnerId")
                         .HasColumnType("TEXT");
@@ -124,7 +124,7 @@ namespace Trading.Api.Data.Migrations.Sqlite
                     b.ToTable("IdempotencyRecords");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Order", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Order", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
@@ -216,7 +216,7 @@ namespace Trading.Api.Data.Migrations.Sqlite
                     b.ToTable("Orders");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Position", b =>
+            modelBuilder.Entity("Trading.Api.Portfolio.Position", b =>
                 {
                     b.Property<Guid>("AccountId")
                         .HasColumnType("TEXT");
@@ -242,9 +242,9 @@ namespace Trading.Api.Data.Migrations.Sqlite
                     b.ToTable("Positions");
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Execution", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Execution", b =>
                 {
-                    b.HasOne("Trading.Api.Data.Order", null)
+                    b.HasOne("Trading.Api.Orders.Order", null)
                         .WithMany("Executions")
                         .HasForeignKey("OrderId")
                         .HasPrincipalKey("Id")
@@ -252,7 +252,7 @@ namespace Trading.Api.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Trading.Api.Data.Order", b =>
+            modelBuilder.Entity("Trading.Api.Orders.Order", b =>
                 {
                     b.Navigation("Executions");
                 });
