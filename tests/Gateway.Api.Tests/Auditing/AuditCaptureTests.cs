@@ -14,10 +14,14 @@ public sealed class AuditCaptureTests(AuditFixture fixture) : IClassFixture<Audi
     {
         var site = fixture.NewSite();
         // A login budget of 2: the 415 and the first login spend it, so the last login is answered 429.
+        // The policy has a name of its own: other tests' logins on a shared cache must not spend it.
+        var policy = $"capture-{Guid.NewGuid():N}";
         await using var gateway = fixture.CreateGateway(site, new Dictionary<string, string?>
         {
             ["Gateway:RateLimiting:Enabled"] = "true",
-            ["Gateway:RateLimiting:Policies:credentials:PermitLimit"] = "2",
+            [$"Gateway:RateLimiting:Policies:{policy}:PermitLimit"] = "2",
+            [$"Gateway:RateLimiting:Policies:{policy}:Window"] = "00:01:00",
+            ["ReverseProxy:Routes:auth-login:Metadata:RateLimitPolicy"] = policy,
         });
         using var client = gateway.CreateClient();
         var trader = Guid.NewGuid().ToString();
