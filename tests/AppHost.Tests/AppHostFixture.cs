@@ -25,7 +25,7 @@ public class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(_args, cts.Token);
