@@ -59,9 +59,11 @@ public sealed class ReplicaTests(TradingFixture fixture, ITestOutputHelper outpu
         var account = await client.AccountAsync();
         var market = fixture.Get<SimulatedMarket>();
         var msft = Instruments.Find("MSFT")!;
-        var limit = market.At(msft, fixture.Clock.GetUtcNow()).Ask - 1.00m;
-        var crossing = Enumerable.Range(1, 7200).Select(s => fixture.Clock.GetUtcNow().AddSeconds(s))
-            .Select(t => market.At(msft, t)).First(q => q.Ask <= limit && q.AskSize >= 10);
+        // The limit is the first lower ask the market will quote: the orders rest now and cross then.
+        var now = fixture.Clock.GetUtcNow();
+        var ask = market.At(msft, now).Ask;
+        var crossing = Enumerable.Range(1, 7200).Select(s => market.At(msft, now.AddSeconds(s))).First(q => q.Ask < ask);
+        var limit = crossing.Ask;
         var resting = new List<OrderBody>();
         for (var i = 0; i < 5; i++)
         {
