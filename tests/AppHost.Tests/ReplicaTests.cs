@@ -58,11 +58,29 @@ public sealed class ReplicaTests(ReplicaAppHostFixture fixture, ITestOutputHelpe
         // have spent part of this minute's: the first answer says what is left and for how long.
         // Then the attempts alternate between the replicas, each for another account so no login
         // throttle steps in: exactly what was left passes, wherever it is sent, and then none.
+        // A decision the cache does not answer within 250 ms is made by the replica alone, by design
+        // (the fallback); on this loaded machine that happens now and then. A window in which no
+        // attempt was refused had such decisions, so it is measured once more in the next window.
+        var (left, statuses) = await SpendWindowAsync(gatewayA, gatewayB);
+        if (!statuses.Contains(HttpStatusCode.TooManyRequests))
+        {
+            output.WriteLine($"no attempt refused ({string.Join(" ", statuses.Select(status => (int)status))}): a replica decided alone; measuring the next window");
+            (left, statuses) = await SpendWindowAsync(gatewayA, gatewayB, nextWindow: true);
+        }
+
+        output.WriteLine($"{left} left after the first attempt: {string.Join(" ", statuses.Select(status => (int)status))}");
+        Assert.All(statuses.Take(left), status => Assert.NotEqual(HttpStatusCode.TooManyRequests, status));
+        Assert.All(statuses.Skip(left), status => Assert.Equal(HttpStatusCode.TooManyRequests, status));
+    }
+
+    /// <summary>What is left of the minute's budget after one attempt at A, then that many plus 4 attempts alternating B, A, ...</summary>
+    private static async Task<(int Left, List<HttpStatusCode> Statuses)> SpendWindowAsync(HttpClient gatewayA, HttpClient gatewayB, bool nextWindow = false)
+    {
         var (left, resetIn) = await LoginAttemptAsync(gatewayA);
-        if (left is null || left == 0 || resetIn < 10)
+        if (nextWindow || left is null || left == 0 || resetIn < 10)
         {
             await Task.Delay(TimeSpan.FromSeconds((resetIn ?? 60) + 1));
-            (left, resetIn) = await LoginAttemptAsync(gatewayA);
+            (left, _) = await LoginAttemptAsync(gatewayA);
         }
 
         Assert.NotNull(left);
@@ -73,9 +91,7 @@ public sealed class ReplicaTests(ReplicaAppHostFixture fixture, ITestOutputHelpe
             statuses.Add(response.StatusCode);
         }
 
-        output.WriteLine($"{left} left after the first attempt: {string.Join(" ", statuses.Select(status => (int)status))}");
-        Assert.All(statuses.Take(left.Value), status => Assert.NotEqual(HttpStatusCode.TooManyRequests, status));
-        Assert.All(statuses.Skip(left.Value), status => Assert.Equal(HttpStatusCode.TooManyRequests, status));
+        return (left.Value, statuses);
     }
 
     private static async Task<(int? Left, int? ResetIn)> LoginAttemptAsync(HttpClient gateway)
