@@ -132,13 +132,9 @@ public static class StoreExtensions
     /// the database chose to abort (a deadlock or a serialization failure). Reading again and
     /// deciding again is the answer to each.
     /// </summary>
-    public static bool IsWriteConflict(this Exception exception) => exception switch
-    {
-        DbUpdateConcurrencyException => true,
-        DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } } => true,
-        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } => true,
-        _ => false,
-    };
+    public static bool IsWriteConflict(this DbUpdateException exception) =>
+        exception is DbUpdateConcurrencyException
+        || exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
     private static void Register<TContext, TImplementation>(IServiceCollection services, Action<IServiceProvider, DbContextOptionsBuilder> configure)
         where TContext : DbContext

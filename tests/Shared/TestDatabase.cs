@@ -40,8 +40,6 @@ public sealed class TestDatabase : IAsyncDisposable
         ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = _name }.ToString();
     }
 
-    public static bool OnPostgres => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("ConnectionStrings__postgres"));
-
     public string ConnectionString { get; }
 
     /// <summary>The SQLite file; null on PostgreSQL.</summary>
