@@ -14,10 +14,11 @@ public sealed class AuditJourneyTests(AppHostFixture fixture) : IClassFixture<Ap
     {
         using var client = fixture.CreateGatewayClient();
         var email = $"audit-{Guid.NewGuid():N}@example.com";
-        using var registered = await client.PostAsJsonAsync(new Uri("/api/v1/auth/register", UriKind.Relative),
+        using var registered = await CredentialsBudget.PostAsJsonAsync(client, "/api/v1/auth/register",
             new { username = $"audit-{Guid.NewGuid():N}", email, password = "a long enough passphrase" });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var token = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        using (var wrongPassword = await client.PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email, password = "not the passphrase" }))
+        using (var wrongPassword = await CredentialsBudget.PostAsJsonAsync(client, "/api/v1/auth/login", new { email, password = "not the passphrase" }))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword.StatusCode);
         }
@@ -42,7 +43,7 @@ public sealed class AuditJourneyTests(AppHostFixture fixture) : IClassFixture<Ap
     {
         var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
         var password = await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "demo-user-password").GetValueAsync(CancellationToken.None);
-        using var login = await client.PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email = "auditor@example.com", password });
+        using var login = await CredentialsBudget.PostAsJsonAsync(client, "/api/v1/auth/login", new { email = "auditor@example.com", password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }

@@ -68,7 +68,7 @@ public sealed class DependencyOutageTests(EmbeddedCacheAppHostFixture fixture) :
 
     private static async Task<string> RegisterAsync(HttpClient client)
     {
-        using var registered = await client.PostAsJsonAsync(new Uri("/api/v1/auth/register", UriKind.Relative),
+        using var registered = await CredentialsBudget.PostAsJsonAsync(client, "/api/v1/auth/register",
             new { username = $"outage-{Guid.NewGuid():N}", email = $"outage-{Guid.NewGuid():N}@example.com", password = "a long enough passphrase" });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         return (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;

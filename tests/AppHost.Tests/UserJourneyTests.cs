@@ -18,7 +18,7 @@ public sealed class UserJourneyTests(AppHostFixture fixture) : IClassFixture<App
         var email = $"e2e-{Guid.NewGuid():N}@example.com";
 
         // Gateway → identity (service discovery): register issues tokens.
-        using var registered = await client.PostAsJsonAsync(new Uri("/api/v1/auth/register", UriKind.Relative),
+        using var registered = await CredentialsBudget.PostAsJsonAsync(client, "/api/v1/auth/register",
             new { username = $"e2e-{Guid.NewGuid():N}", email, password = "a long enough passphrase" });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var tokens = (await registered.Content.ReadFromJsonAsync<TokenBody>(Json))!;
@@ -55,12 +55,13 @@ public sealed class UserJourneyTests(AppHostFixture fixture) : IClassFixture<App
         string Url(string path) => new Uri(client.BaseAddress!, path).AbsoluteUri;
 
         // Identity checks the proof of the token request (htu: the gateway's public URL).
-        using var register = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register")
+        var body = new { username = $"dpop-{Guid.NewGuid():N}", email = $"dpop-{Guid.NewGuid():N}@example.com", password = "a long enough passphrase" };
+        using var registered = await CredentialsBudget.SendAsync(client, () =>
         {
-            Content = JsonContent.Create(new { username = $"dpop-{Guid.NewGuid():N}", email = $"dpop-{Guid.NewGuid():N}@example.com", password = "a long enough passphrase" }),
-        };
-        register.Headers.Add("DPoP", key.Proof("POST", Url("/api/v1/auth/register")));
-        using var registered = await client.SendAsync(register);
+            var register = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/register") { Content = JsonContent.Create(body) };
+            register.Headers.Add("DPoP", key.Proof("POST", Url("/api/v1/auth/register")));
+            return register;
+        });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var tokens = (await registered.Content.ReadFromJsonAsync<TokenBody>(Json))!;
         Assert.Equal("DPoP", tokens.TokenType);
