@@ -16,6 +16,7 @@ var replicas = builder.Configuration.GetValue("Replicas", 1);
 var accountNumberKey = builder.AddSecret("trading-account-number-key");
 var signingKeySecret = builder.AddSecret("identity-key-secret");
 var auditClientSecret = builder.AddSecret("gateway-audit-client-secret");
+var auditCheckpointKey = builder.AddSecret("gateway-audit-checkpoint-key");
 var demoPassword = builder.AddParameter("demo-user-password",
     new GenerateParameterDefault { MinLength = 20, MinLower = 2, MinUpper = 2, MinNumeric = 2, MinSpecial = 1 }, secret: true, persist: true);
 
@@ -47,6 +48,7 @@ var gateway = builder.AddProject<Projects.Gateway_Api>("gateway")
     .WithReference(identity).WaitFor(identity)
     .WithReference(trading)
     .WithEnvironment("Gateway__Audit__IdentityClientSecret", auditClientSecret)
+    .WithEnvironment("Gateway__Audit__CheckpointKey", auditCheckpointKey)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints()
     .BehindTheIngressWhenDeployed();

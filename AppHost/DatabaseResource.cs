@@ -88,12 +88,17 @@ internal static class DatabaseResourceExtensions
     };
 
     /// <summary>
-    /// A SQLite file in the service's <c>data</c> folder, shown in the dashboard with its path. The
-    /// file is the service's own: nothing runs for it, so it is "Running" as soon as it is named.
+    /// A SQLite file in the service's <c>data</c> folder (or, when <c>Database:SqliteFolder</c> is
+    /// set, in that folder: a separate set of databases, as the AppHost tests use), shown in the
+    /// dashboard with its path. The file is the service's own: nothing runs for it, so it is
+    /// "Running" as soon as it is named.
     /// </summary>
     private static IResourceBuilder<SqliteFileResource> AddSqliteFile(this IDistributedApplicationBuilder builder, string name, string projectPath, string file)
     {
-        var path = Path.Combine(Path.GetDirectoryName(projectPath)!, "data", file);
+        var folder = builder.Configuration["Database:SqliteFolder"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(Path.GetDirectoryName(projectPath)!, "data");
+        var path = Path.Combine(folder, file);
         return builder.AddResource(new SqliteFileResource(name, path))
             .WithInitialState(new CustomResourceSnapshot
             {

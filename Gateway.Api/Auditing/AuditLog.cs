@@ -18,6 +18,6 @@ internal static partial class AuditLog
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} audit records were lost: neither the store nor the spill directory {Directory} accepted them before shutdown")]
     public static partial void Dropped(ILogger logger, int count, string directory);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} unreadable lines in audit spill file {Path} were skipped; those records are lost")]
-    public static partial void Unreadable(ILogger logger, int count, string path);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} lines of audit spill file {Path} did not parse or did not match their leaf hash; they were not appended and are kept in {Path}.rejected")]
+    public static partial void Rejected(ILogger logger, int count, string path);
 }

@@ -36,11 +36,22 @@ internal sealed class AuditOptions
     public string? SpillDirectory { get; set; }
 
     /// <summary>
-    /// The hash chain this process appends to. Unset: a new chain per process start
-    /// (<c>{machine}-{start time}-{random}</c>), so no two writers ever share one.
+    /// The log's signing key (secret): a PEM EC P-256 private key, or a random secret of at least
+    /// 32 characters from which the key is derived (what the AppHost generates). Every replica of
+    /// one deployment has the same; the log id is the hash of its public key.
     /// </summary>
-    [MaxLength(100)]
-    public string? ChainId { get; set; }
+    public string? CheckpointKey { get; set; }
+
+    /// <summary>A checkpoint is signed after this many new leaves…</summary>
+    [Range(1, 1_000_000)]
+    public int CheckpointEvery { get; set; } = 1_000;
+
+    /// <summary>…or once this long has passed since the last one, whichever comes first.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The copy of the latest checkpoint on this replica's disk; by default <c>audit-checkpoint.json</c> next to the SQLite file (or under <c>data/</c>).</summary>
+    public string? CheckpointFile { get; set; }
 
     /// <summary>The identity service, by service discovery.</summary>
     [Required]

@@ -21,7 +21,13 @@ public class AppHostFixture : IAsyncLifetime
     {
     }
 
-    protected AppHostFixture(string[] args) => _args = args;
+    /// <summary>
+    /// Each fixture has SQLite databases of its own (when no connection strings name others), so
+    /// that neither earlier runs nor the AppHost a developer runs share their audit log, whose
+    /// checkpoints are signed with this run's generated key.
+    /// </summary>
+    protected AppHostFixture(string[] args) =>
+        _args = [$"Database:SqliteFolder={Path.Combine(Path.GetTempPath(), "apphost-tests", Guid.NewGuid().ToString("N"))}", .. args];
 
     public DistributedApplication App { get; private set; } = null!;
 

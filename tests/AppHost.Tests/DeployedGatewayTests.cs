@@ -82,6 +82,8 @@ public sealed class DeployedGateway : IAsyncLifetime
         var settings = _manifest.Settings("gateway");
         settings["ConnectionStrings:cache"] = _cache.ConnectionString;
         settings["ConnectionStrings:auditdb"] = $"Data Source={_auditDatabase}";
+        settings["Gateway:Audit:CheckpointKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(33)); // a secret parameter in the manifest
+        settings["Gateway:Audit:CheckpointFile"] = _auditDatabase + ".checkpoint.json";
         settings["ReverseProxy:Clusters:identity:Destinations:primary:Address"] = _backend.Address;
         settings["ReverseProxy:Clusters:trading:Destinations:primary:Address"] = _backend.Address;
         settings["Auth:Authority"] = _backend.Address;
@@ -122,7 +124,7 @@ public sealed class DeployedGateway : IAsyncLifetime
         _cache.Dispose();
         await _manifest.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _auditDatabase, _auditDatabase + "-wal", _auditDatabase + "-shm" })
+        foreach (var file in new[] { _auditDatabase, _auditDatabase + "-wal", _auditDatabase + "-shm", _auditDatabase + ".checkpoint.json" })
         {
             File.Delete(file);
         }

@@ -107,7 +107,7 @@ public sealed class AuditCaptureTests(AuditFixture fixture) : IClassFixture<Audi
         }
 
         Assert.Equal("gateway-web", Assert.Single(records, r => r.RequestId == sent[1].RequestId).ClientId);
-        Assert.Equal(Enumerable.Range(1, cases.Length).Select(i => (long)i), records.Select(r => r.Seq));
+        Assert.Equal(Enumerable.Range(0, cases.Length).Select(i => (long)i), records.Select(r => r.LeafIndex));
 
         // Never a token, a password, a query string value or a body.
         var stored = await AuditDatabase.StoredTextAsync(site.Database);

@@ -22,7 +22,7 @@ public static class AuditDatabase
 
         await using var connection = await database.OpenAsync();
         await using var command = TestDatabase.Command(connection, $"""
-            SELECT id, chain_id, seq, source, event, request_id, trace_id, actor, client_id, client_ip,
+            SELECT id, leaf_index, leaf_hash, source, event, request_id, trace_id, actor, client_id, client_ip,
                    method, route, path, status, outcome, reason, latency_micros, session_id, source_event_id
             FROM audit_records WHERE {where} ORDER BY id
             """);
@@ -33,7 +33,7 @@ public static class AuditDatabase
             while (await reader.ReadAsync())
             {
                 records.Add(new StoredRecord(
-                    reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetInt64(0), reader.GetInt64(1), Text(reader, 2), reader.GetString(3), reader.GetString(4),
                     Text(reader, 5), Text(reader, 6), reader.GetString(7), Text(reader, 8), Text(reader, 9), Text(reader, 10),
                     Text(reader, 11), Text(reader, 12), reader.IsDBNull(13) ? null : reader.GetInt32(13), reader.GetString(14),
                     Text(reader, 15), reader.IsDBNull(16) ? null : reader.GetInt64(16), Text(reader, 17),
@@ -77,8 +77,8 @@ public static class AuditDatabase
 
     /// <summary>What an attacker with write access runs first: the append-only triggers out of the way.</summary>
     public static string Unlock(TestDatabase database) => database.File is null
-        ? "ALTER TABLE audit_records DISABLE TRIGGER USER;"
-        : "DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;";
+        ? "ALTER TABLE audit_records DISABLE TRIGGER USER; ALTER TABLE audit_checkpoints DISABLE TRIGGER USER; ALTER TABLE audit_nodes DISABLE TRIGGER USER;"
+        : string.Concat(new[] { "audit_records", "audit_checkpoints", "audit_nodes" }.Select(table => $"DROP TRIGGER IF EXISTS {table}_no_update; DROP TRIGGER IF EXISTS {table}_no_delete;"));
 
     /// <summary>
     /// Holds the store's write lock until disposed, as a long-running transaction would: an exclusive
@@ -163,8 +163,8 @@ public static class AuditDatabase
 
 public sealed record StoredRecord(
     long Id,
-    string ChainId,
-    long Seq,
+    long LeafIndex,
+    string? LeafHash,
     string Source,
     string Event,
     string? RequestId,

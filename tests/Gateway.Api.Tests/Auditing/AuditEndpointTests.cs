@@ -46,7 +46,7 @@ public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<Aud
             Assert.Equal("allowed", r.GetProperty("outcome").GetString());
             Assert.Equal(200, r.GetProperty("status").GetInt32());
             Assert.Equal(route, r.GetProperty("route").GetString());
-            Assert.Equal(64, r.GetProperty("hash").GetString()!.Length);
+            Assert.Equal(64, r.GetProperty("leaf_hash").GetString()!.Length);
         });
         var ids = records.Select(r => r.GetProperty("id").GetInt64()).ToList();
         Assert.Equal(ids.OrderDescending(), ids);
@@ -73,6 +73,20 @@ public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<Aud
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)response.StatusCode}");
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
+
+        string[] proofs =
+        [
+            "proof/inclusion", "proof/inclusion?leaf=1&leaf_hash=" + new string('a', 64), "proof/inclusion?leaf=-1", "proof/inclusion?leaf=x",
+            "proof/inclusion?leaf_hash=abc", "proof/inclusion?leaf=0&size=0", "proof/inclusion?leaf=5&size=3", "proof/inclusion?leaf=0&size=99999999999999999999",
+            "proof/consistency", "proof/consistency?from=5&to=3", "proof/consistency?from=-1&to=3", "proof/consistency?from=0&to=123456789",
+        ];
+        foreach (var query in proofs)
+        {
+            using var response = await admin.GetAsync(new Uri($"/api/v1/admin/audit/{query}", UriKind.Relative));
+
+            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"{query}: {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
     }
 
     [Fact]
@@ -89,9 +103,15 @@ public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<Aud
             using var client = fixture.Client(gateway, role is null ? null : fixture.Tokens.Mint(Guid.NewGuid().ToString(), roles: [role]));
             using var list = await client.GetAsync(new Uri("/api/v1/admin/audit", UriKind.Relative));
             using var verify = await client.GetAsync(new Uri("/api/v1/admin/audit/verify", UriKind.Relative));
+            using var proof = await client.GetAsync(new Uri("/api/v1/admin/audit/proof/consistency?from=0&to=1", UriKind.Relative));
+            using var key = await client.GetAsync(new Uri("/.well-known/audit-log-key", UriKind.Relative));
 
             Assert.Equal(expected, list.StatusCode);
             Assert.Equal(expected, verify.StatusCode);
+            // Whether a proof exists yet depends on the writer; whether the caller may ask does not.
+            Assert.Equal(expected == HttpStatusCode.OK, proof.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden));
+            Assert.Equal(expected == HttpStatusCode.OK ? proof.StatusCode : expected, proof.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, key.StatusCode);
         }
     }
 }

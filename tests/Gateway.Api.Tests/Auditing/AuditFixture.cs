@@ -52,6 +52,9 @@ public sealed class AuditFixture : IAsyncLifetime
             ["Gateway:Audit:SpillDirectory"] = site.SpillDirectory,
             ["Gateway:Audit:CommitTimeout"] = "00:00:01",
             ["Gateway:Audit:RetryInterval"] = "00:00:00.250",
+            ["Gateway:Audit:CheckpointKey"] = site.CheckpointKey,
+            ["Gateway:Audit:CheckpointFile"] = site.CheckpointFile,
+            ["Gateway:Audit:CheckpointInterval"] = "00:00:00.200",
             // These tests count records; a shared limit must not turn their requests into 429s.
             ["Gateway:RateLimiting:Enabled"] = "false",
         };
@@ -112,6 +115,26 @@ public sealed class AuditSite(string directory)
 
     public string SpillDirectory => Path.Combine(Directory, "spill");
 
+    /// <summary>The log's key: each site is a log of its own, also in a cache other tests share.</summary>
+    public string CheckpointKey { get; } = TestSettings.NewCheckpointKey();
+
+    /// <summary>The copy of the latest checkpoint outside the store.</summary>
+    public string CheckpointFile => Path.Combine(Directory, "audit-checkpoint.json");
+
+    /// <summary>Until the checkpoint file covers at least <paramref name="size"/> leaves (or patience runs out).</summary>
+    public Task WaitForCheckpointAsync(long size) => AuditDatabase.WaitUntilAsync(() =>
+    {
+        try
+        {
+            return File.Exists(CheckpointFile)
+                && System.Text.Json.JsonDocument.Parse(File.ReadAllText(CheckpointFile)).RootElement.GetProperty("tree_size").GetInt64() >= size;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
+
     public long SpilledBytes() => System.IO.Directory.Exists(SpillDirectory)
         ? System.IO.Directory.GetFiles(SpillDirectory).Sum(f => new FileInfo(f).Length)
         : 0;
@@ -123,4 +146,6 @@ public sealed record VerifyBody(
     [property: JsonPropertyName("valid")] bool Valid,
     [property: JsonPropertyName("records_checked")] long RecordsChecked,
     [property: JsonPropertyName("first_broken_seq")] long? FirstBrokenSeq,
-    [property: JsonPropertyName("broken_chain_id")] string? BrokenChainId);
+    [property: JsonPropertyName("problem")] string? Problem,
+    [property: JsonPropertyName("tree_size")] long TreeSize,
+    [property: JsonPropertyName("root_hash")] string RootHash);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Api.Auditing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gateway.Api.Tests.Auditing;
 
@@ -26,33 +27,60 @@ public sealed class AuditSpillTests(AuditFixture fixture) : IClassFixture<AuditF
     }
 
     [Fact]
-    public async Task ALeftOverSpillFileIsReplayedInOrderAndItsUnreadableLinesAreCountedAsDropped()
+    public async Task ALeftOverSpillFileIsReplayedInOrderAndLinesThatAreNotTheirLeafAreKeptAsideAndReported()
     {
         var site = fixture.NewSite();
         Directory.CreateDirectory(site.SpillDirectory);
+        var altered = Line(Entry("left-altered")).Replace("\"status\":200", "\"status\":201", StringComparison.Ordinal);
         var lines = new StringBuilder()
             .Append(Line(Entry("left-1"))).Append(Line(Entry("left-2")))
             .Append("{\"this is\": not json\n")
+            .Append(altered)
             .Append(Line(Entry("left-3")))
-            .Append("{\"time\":\"2026-01-01T00:00:00Z\",\"sou"); // a write a crash cut short
-        await File.WriteAllTextAsync(Path.Combine(site.SpillDirectory, "20260101T0000000000000-crashed" + SpillFile.Extension), lines.ToString());
+            .Append("{\"leaf_hash\":\"00\",\"entry\":{\"time\":\"2026-01-01T00:00:00Z\",\"sou"); // a write a crash cut short
+        var spill = Path.Combine(site.SpillDirectory, "20260101T0000000000000-crashed" + SpillFile.Extension);
+        await File.WriteAllTextAsync(spill, lines.ToString());
         using var probe = new AuditMeterProbe();
 
         await using var gateway = fixture.CreateGateway(site);
         var meters = gateway.Services.GetRequiredService<IMeterFactory>();
         var records = await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 3);
-        await AuditDatabase.WaitUntilAsync(() => site.SpillFiles() == 0);
-
-        Assert.Equal(["left-1", "left-2", "left-3"], records.Select(r => r.RequestId));
-        Assert.Equal(0, site.SpillFiles());
-        Assert.Equal(2, probe.Total(meters, "audit.records.dropped"));
+        await AuditDatabase.WaitUntilAsync(() => site.SpillFiles() == 1);
         using var admin = fixture.Client(gateway, fixture.Admin());
+        var health = await gateway.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(check => check.Name == AuditHealthCheck.Name);
+        var entry = health.Entries[AuditHealthCheck.Name];
+
+        Assert.Equal(["left-1", "left-2", "left-3"], records.Select(r => r.RequestId).Take(3));
+        Assert.Equal(3, probe.Total(meters, "audit.spill.rejected"));
+        Assert.Equal(0, probe.Total(meters, "audit.records.dropped"));
+        var rejected = await File.ReadAllTextAsync(spill + SpillFile.RejectedExtension);
+        Assert.Contains("not json", rejected, StringComparison.Ordinal);
+        Assert.Contains("left-altered", rejected, StringComparison.Ordinal);
+        Assert.Contains("\"sou", rejected, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Contains("rejected", entry.Description, StringComparison.Ordinal);
         Assert.True((await AuditFixture.VerifyAsync(admin)).Valid);
     }
 
+    [Fact]
+    public void ASpillLineCarriesTheLeafHashOfItsEntry()
+    {
+        var directory = Directory.CreateTempSubdirectory("audit-spill-").FullName;
+        using var file = SpillFile.Create(directory, DateTimeOffset.UtcNow);
+        var entry = Entry("hashed");
+        file.Append([entry]);
+
+        var line = JsonDocument.Parse(File.ReadAllText(file.Path)).RootElement;
+
+        Assert.Equal(AuditLeaf.Hash(entry), line.GetProperty("leaf_hash").GetString());
+        Assert.Equal("hashed", line.GetProperty("entry").GetProperty("request_id").GetString());
+        file.Delete();
+        Directory.Delete(directory);
+    }
+
     private static AuditEntry Entry(string requestId) => new(
-        AuditChain.Truncate(DateTimeOffset.UtcNow), AuditSources.Gateway, AuditSources.HttpRequestEvent, requestId, null, "anonymous",
+        AuditLeaf.Truncate(DateTimeOffset.UtcNow), AuditSources.Gateway, AuditSources.HttpRequestEvent, requestId, null, "anonymous",
         null, "127.0.0.1", "GET", "/", "/", 200, AuditOutcomes.Allowed, null, 10, null, null);
 
-    private static string Line(AuditEntry entry) => JsonSerializer.Serialize(entry, AuditJson.Default.AuditEntry) + "\n";
+    private static string Line(AuditEntry entry) => JsonSerializer.Serialize(new SpillLine(AuditLeaf.Hash(entry), entry), AuditJson.Default.SpillLine) + "\n";
 }

@@ -75,7 +75,7 @@ internal sealed partial class IdentityEventsPuller(
     }
 
     internal static AuditEntry ToEntry(IdentityEvent e) => new(
-        AuditChain.Truncate(e.Time),
+        AuditLeaf.Truncate(e.Time),
         AuditSources.Identity,
         e.Type is { Length: > 0 and <= 64 } type && !type.AsSpan().ContainsAnyExcept(EventTypeChars) ? type : "unknown",
         Clip(e.RequestId, 128),

@@ -90,6 +90,7 @@ internal sealed class AuditWriter(
             var stopping = _stopping.IsCancellationRequested;
             var persisted = await PersistQueuedAsync();
             await ReplayAsync();
+            await CheckpointIfDueAsync();
             if (stopping && (_group.Count == 0 ? queue.IsEmpty : !persisted))
             {
                 break;
@@ -105,6 +106,8 @@ internal sealed class AuditWriter(
             }
         }
 
+        // The last checkpoint covers everything this process appended, so a stop leaves no unsigned tail.
+        await CheckpointIfDueAsync(final: true);
         queue.Complete();
         var lost = _group.Count;
         while (queue.Reader.TryRead(out _))
@@ -198,10 +201,11 @@ internal sealed class AuditWriter(
                 var chunk = file.Read(file.Replayed.Value, options.Value.MaxGroupSize);
                 metrics.Committed(await store.AppendAsync(chunk.Entries, new AuditCursor { Name = file.CursorName, Value = chunk.EndOffset }));
                 file.Replayed = chunk.EndOffset;
-                if (chunk.Corrupt > 0)
+                if (chunk.Rejected > 0)
                 {
-                    metrics.Dropped(chunk.Corrupt, "spill_line_unreadable");
-                    AuditLog.Unreadable(logger, chunk.Corrupt, file.Path);
+                    spill.Rejected += chunk.Rejected;
+                    metrics.Rejected(chunk.Rejected);
+                    AuditLog.Rejected(logger, chunk.Rejected, file.Path);
                 }
             }
 
@@ -212,6 +216,27 @@ internal sealed class AuditWriter(
             StoreDown(ex);
         }
     }
+
+    /// <summary>Signs a checkpoint over what this process appended once the interval has passed, even when no more records come.</summary>
+    private async Task CheckpointIfDueAsync(bool final = false)
+    {
+        if (!(final ? store.CheckpointOwed : store.CheckpointDue) || spill.HasPending || !StoreDue)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.AppendAsync([], progress: null, checkpoint: final);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            StoreDown(ex);
+        }
+    }
+
+    /// <summary>What the <c>audit</c> health entry reports.</summary>
+    public (bool StoreDown, bool Spilling, long RejectedLines) State => (_storeDown, spill.HasPending, spill.Rejected);
 
     private void StoreDown(Exception exception)
     {

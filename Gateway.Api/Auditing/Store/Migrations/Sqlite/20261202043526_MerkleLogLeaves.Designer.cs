@@ -3,6 +3,7 @@ using System;
 using Gateway.Api.Auditing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
@@ -10,12 +11,47 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gateway.Api.Auditing.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAuditDbContext))]
-    partial class SqliteAuditDbContextModelSnapshot : ModelSnapshot
+    [Migration("20261202043526_MerkleLogLeaves")]
+    partial class MerkleLogLeaves
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Gateway.Api.Auditing.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tree_size");
+
+                    b.Property<string>("LogId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("log_id");
+
+                    b.Property<string>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("root_hash");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signature");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time");
+
+                    b.HasKey("TreeSize");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
 
             modelBuilder.Entity("Gateway.Api.Auditing.AuditCursor", b =>
                 {
@@ -33,6 +69,55 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
                     b.ToTable("audit_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("Gateway.Api.Auditing.AuditLogHead", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Frontier")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("frontier");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("audit_log", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Frontier = "",
+                            Size = 0L
+                        });
+                });
+
+            modelBuilder.Entity("Gateway.Api.Auditing.AuditNode", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("level");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.HasKey("Level", "Position");
+
+                    b.ToTable("audit_nodes", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Api.Auditing.AuditRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -46,7 +131,6 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
                         .HasColumnName("actor");
 
                     b.Property<string>("ChainId")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("chain_id");
@@ -69,14 +153,27 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
                         .HasColumnName("format");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("hash");
 
+                    b.Property<string>("KeyThumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_thumbprint");
+
                     b.Property<long?>("LatencyMicros")
                         .HasColumnType("INTEGER")
                         .HasColumnName("latency_micros");
+
+                    b.Property<string>("LeafHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("leaf_hash");
+
+                    b.Property<long?>("LeafIndex")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("leaf_index");
 
                     b.Property<string>("Method")
                         .HasColumnType("TEXT")
@@ -92,7 +189,6 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
                         .HasColumnName("path");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("prev_hash");
@@ -109,7 +205,7 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("route");
 
-                    b.Property<long>("Seq")
+                    b.Property<long?>("Seq")
                         .HasColumnType("INTEGER")
                         .HasColumnName("seq");
 
@@ -141,6 +237,11 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("Actor");
+
+                    b.HasIndex("LeafHash");
+
+                    b.HasIndex("LeafIndex")
+                        .IsUnique();
 
                     b.HasIndex("Time");
 

@@ -27,12 +27,16 @@ internal sealed class AuditSpill : IDisposable
 
     public SpillFile? Oldest => _files.TryPeek(out var file) ? file : null;
 
+    /// <summary>Lines rejected on replay since this process started (each also kept in a <c>.rejected</c> file).</summary>
+    public long Rejected { get; set; }
+
     /// <summary>Takes over the files of processes that ended (crashed, or stopped while the store was down).</summary>
     public int ClaimOrphans()
     {
         System.IO.Directory.CreateDirectory(Directory);
         var claimed = 0;
-        foreach (var path in System.IO.Directory.GetFiles(Directory, "*" + SpillFile.Extension).Order(StringComparer.Ordinal))
+        var paths = System.IO.Directory.GetFiles(Directory, "*" + SpillFile.FirstExtension).Concat(System.IO.Directory.GetFiles(Directory, "*" + SpillFile.Extension));
+        foreach (var path in paths.Order(StringComparer.Ordinal))
         {
             if (_files.All(f => f.Path != path) && SpillFile.TryClaim(path) is { } file)
             {

@@ -22,6 +22,39 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Gateway.Api.Auditing.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tree_size");
+
+                    b.Property<string>("LogId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("log_id");
+
+                    b.Property<string>("RootHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("root_hash");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("signature");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.HasKey("TreeSize");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Api.Auditing.AuditCursor", b =>
                 {
                     b.Property<string>("Name")
@@ -36,6 +69,55 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
                     b.HasKey("Name");
 
                     b.ToTable("audit_cursors", (string)null);
+                });
+
+            modelBuilder.Entity("Gateway.Api.Auditing.AuditLogHead", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Frontier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("frontier");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("audit_log", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Frontier = "",
+                            Size = 0L
+                        });
+                });
+
+            modelBuilder.Entity("Gateway.Api.Auditing.AuditNode", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("integer")
+                        .HasColumnName("level");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.HasKey("Level", "Position");
+
+                    b.ToTable("audit_nodes", (string)null);
                 });
 
             modelBuilder.Entity("Gateway.Api.Auditing.AuditRecord", b =>
@@ -53,7 +135,6 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
                         .HasColumnName("actor");
 
                     b.Property<string>("ChainId")
-                        .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("chain_id");
@@ -76,14 +157,27 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
                         .HasColumnName("format");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
 
+                    b.Property<string>("KeyThumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_thumbprint");
+
                     b.Property<long?>("LatencyMicros")
                         .HasColumnType("bigint")
                         .HasColumnName("latency_micros");
+
+                    b.Property<string>("LeafHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("leaf_hash");
+
+                    b.Property<long?>("LeafIndex")
+                        .HasColumnType("bigint")
+                        .HasColumnName("leaf_index");
 
                     b.Property<string>("Method")
                         .HasColumnType("text")
@@ -99,7 +193,6 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
                         .HasColumnName("path");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("prev_hash");
@@ -116,7 +209,7 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("route");
 
-                    b.Property<long>("Seq")
+                    b.Property<long?>("Seq")
                         .HasColumnType("bigint")
                         .HasColumnName("seq");
 
@@ -148,6 +241,11 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("Actor");
+
+                    b.HasIndex("LeafHash");
+
+                    b.HasIndex("LeafIndex")
+                        .IsUnique();
 
                     b.HasIndex("Time");
 

@@ -1,42 +1,60 @@
 using System.Buffers;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Gateway.Api.Auditing;
 
 /// <summary>
-/// The hash chain. <c>hash = lowercase hex SHA-256(canonical form)</c>, and each record's
-/// <c>prev_hash</c> is the hash of the record before it in its chain (64 zeros for seq 1).
+/// The bytes of a record as a leaf of the log, and its leaf hash
+/// <c>SHA-256(0x00 || canonical form)</c> (<see cref="MerkleTree.LeafHash"/>), in lowercase hex.
 /// <para>
-/// Canonical form, format 1 (never changed once written; a new form gets a new format number):
-/// the ASCII bytes <c>audit-record/1</c>, then each field below, in this order, as a netstring:
+/// Canonical form: an ASCII prefix naming the format, then each field, in order, as a netstring:
 /// the decimal count of its UTF-8 bytes, <c>:</c>, the bytes, <c>,</c> (so <c>"ok"</c> is
 /// <c>2:ok,</c>); a missing value is <c>~,</c>. Integers are invariant decimal text; the time is
-/// <c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c> in UTC.
+/// <c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c> in UTC. Length prefixes make the encoding unambiguous
+/// whatever a field contains. A form is never changed once written; a new one gets a new number.
 /// </para>
-/// Fields: format, chain_id, seq, prev_hash, time, source, event, request_id, trace_id, actor,
-/// client_id, client_ip, method, route, path, status, outcome, reason, latency_micros, session_id,
-/// source_event_id. Length prefixes make the encoding unambiguous whatever a field contains.
+/// <list type="bullet">
+/// <item>Format 2 (<c>audit-record/2</c>, every record since the log): format, time, source, event,
+/// request_id, trace_id, actor, client_id, client_ip, method, route, path, status, outcome, reason,
+/// latency_micros, session_id, source_event_id, key_thumbprint. Nothing about the record's place
+/// in the log, so the hash is known the moment the record is captured (receipts, spill lines).</item>
+/// <item>Format 1 (<c>audit-record/1</c>, records of the former per-process hash chains, which
+/// became the first leaves): format, chain_id, seq, prev_hash, then the fields of format 2 up to
+/// source_event_id.</item>
+/// </list>
 /// </summary>
-internal static class AuditChain
+internal static class AuditLeaf
 {
-    public const int Format = 1;
+    public const int Format = 2;
+    public const int ChainFormat = 1;
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
-    public static readonly string Genesis = new('0', 64);
-    private static readonly byte[] Prefix = "audit-record/1"u8.ToArray();
 
     public static string Hash(AuditRecord record) =>
-        Convert.ToHexStringLower(SHA256.HashData(Canonical(record).WrittenSpan));
+        Convert.ToHexStringLower(MerkleTree.LeafHash(Canonical(record).WrittenSpan));
+
+    public static string Hash(AuditEntry entry) => Hash(AuditRecord.From(entry));
 
     public static ArrayBufferWriter<byte> Canonical(AuditRecord record)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        buffer.Write(Prefix);
-        Number(buffer, record.Format);
-        Text(buffer, record.ChainId);
-        Number(buffer, record.Seq);
-        Text(buffer, record.PrevHash);
+        switch (record.Format)
+        {
+            case Format:
+                buffer.Write("audit-record/2"u8);
+                Number(buffer, record.Format);
+                break;
+            case ChainFormat:
+                buffer.Write("audit-record/1"u8);
+                Number(buffer, record.Format);
+                Text(buffer, record.ChainId);
+                Number(buffer, record.Seq);
+                Text(buffer, record.PrevHash);
+                break;
+            default:
+                throw new FormatException($"Unknown audit record format {record.Format}.");
+        }
+
         Span<byte> time = stackalloc byte[32];
         record.Time.TryFormat(time, out var timeLength, TimeFormat, CultureInfo.InvariantCulture);
         Bytes(buffer, time[..timeLength]);
@@ -56,6 +74,11 @@ internal static class AuditChain
         Number(buffer, record.LatencyMicros);
         Text(buffer, record.SessionId);
         Number(buffer, record.SourceEventId);
+        if (record.Format == Format)
+        {
+            Text(buffer, record.KeyThumbprint);
+        }
+
         return buffer;
     }
 

@@ -17,20 +17,56 @@ internal abstract class AuditDbContext(DbContextOptions options) : DbContext(opt
 
     public DbSet<AuditCursor> Cursors => Set<AuditCursor>();
 
+    public DbSet<AuditLogHead> Heads => Set<AuditLogHead>();
+
+    public DbSet<AuditNode> Nodes => Set<AuditNode>();
+
+    public DbSet<AuditCheckpoint> Checkpoints => Set<AuditCheckpoint>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AuditRecord>(record =>
         {
             record.ToTable("audit_records");
             record.HasKey(r => r.Id);
+            record.HasIndex(r => r.LeafIndex).IsUnique();
+            record.HasIndex(r => r.LeafHash);
             record.HasIndex(r => new { r.ChainId, r.Seq }).IsUnique();
             record.HasIndex(r => r.Time);
             record.HasIndex(r => r.Actor);
+            record.Property(r => r.LeafHash).HasMaxLength(64);
+            record.Property(r => r.KeyThumbprint).HasMaxLength(64);
             record.Property(r => r.ChainId).HasMaxLength(100);
             record.Property(r => r.Hash).HasMaxLength(64);
             record.Property(r => r.PrevHash).HasMaxLength(64);
             // SQLite hands DateTime back without a kind; every stored time is UTC.
             record.Property(r => r.Time).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        });
+
+        modelBuilder.Entity<AuditLogHead>(head =>
+        {
+            head.ToTable("audit_log");
+            head.HasKey(h => h.Id);
+            head.Property(h => h.Id).ValueGeneratedNever();
+            head.HasData(new AuditLogHead { Id = AuditLogHead.SingleId, Size = 0, Frontier = string.Empty });
+        });
+
+        modelBuilder.Entity<AuditNode>(node =>
+        {
+            node.ToTable("audit_nodes");
+            node.HasKey(n => new { n.Level, n.Position });
+            node.Property(n => n.Hash).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<AuditCheckpoint>(checkpoint =>
+        {
+            checkpoint.ToTable("audit_checkpoints");
+            checkpoint.HasKey(c => c.TreeSize);
+            checkpoint.Property(c => c.TreeSize).ValueGeneratedNever();
+            checkpoint.Property(c => c.LogId).HasMaxLength(64);
+            checkpoint.Property(c => c.RootHash).HasMaxLength(64);
+            checkpoint.Property(c => c.Signature).HasMaxLength(200);
+            checkpoint.Property(c => c.Time).HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
         });
 
         modelBuilder.Entity<AuditCursor>(cursor =>

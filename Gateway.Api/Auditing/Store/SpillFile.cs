@@ -5,15 +5,21 @@ using Microsoft.Win32.SafeHandles;
 namespace Gateway.Api.Auditing;
 
 /// <summary>
-/// One spill file: JSON Lines, one <see cref="AuditEntry"/> per <c>\n</c>-terminated ASCII line,
-/// only ever appended, each group written and then fsync'd before the writer goes on. The owner
+/// One spill file: JSON Lines, one <see cref="SpillLine"/> (the entry and its leaf hash) per
+/// <c>\n</c>-terminated ASCII line, only ever appended, each group written and then fsync'd before
+/// the writer goes on. On replay a line that does not parse, or whose entry does not hash to its
+/// leaf hash, is not the record that was written: it is copied to <c>&lt;file&gt;.rejected</c>
+/// (kept, never deleted) and reported by the caller. Files of the first version
+/// (<see cref="FirstExtension"/>, lines without a leaf hash) are still read. The owner
 /// keeps it open under an OS lock; a file nobody holds was left by a process that ended, and the
 /// next writer claims and replays it. How far a file has been replayed (a byte offset) is
 /// committed in the same transaction as the records, as cursor <see cref="CursorName"/>.
 /// </summary>
 internal sealed class SpillFile : IDisposable
 {
-    public const string Extension = ".audit-spill.v1.jsonl";
+    public const string Extension = ".audit-spill.v2.jsonl";
+    public const string FirstExtension = ".audit-spill.v1.jsonl";
+    public const string RejectedExtension = ".rejected";
     private const int MaxChunkBytes = 4 * 1024 * 1024;
     private readonly SafeFileHandle _handle;
 
@@ -62,7 +68,7 @@ internal sealed class SpillFile : IDisposable
         {
             foreach (var entry in entries)
             {
-                JsonSerializer.Serialize(json, entry, AuditJson.Default.AuditEntry);
+                JsonSerializer.Serialize(json, new SpillLine(AuditLeaf.Hash(entry), entry), AuditJson.Default.SpillLine);
                 json.Flush();
                 json.Reset();
                 buffer.Write("\n"u8);
@@ -101,9 +107,9 @@ internal sealed class SpillFile : IDisposable
         }
 
         var entries = new List<AuditEntry>();
-        var corrupt = 0;
+        var rejected = new List<ReadOnlyMemory<byte>>();
         var position = 0;
-        while (entries.Count + corrupt < maxLines)
+        while (entries.Count + rejected.Count < maxLines)
         {
             var newline = bytes.AsSpan(position, read - position).IndexOf((byte)'\n');
             if (newline < 0)
@@ -117,7 +123,7 @@ internal sealed class SpillFile : IDisposable
             }
             else
             {
-                corrupt++;
+                rejected.Add(bytes.AsMemory(position, newline));
             }
 
             position += newline + 1;
@@ -126,10 +132,30 @@ internal sealed class SpillFile : IDisposable
         if (position == 0 && read > 0 && maxLines > 0)
         {
             // No line end within reach: a write a crash cut short at the end of the file, or garbage.
-            return new SpillChunk([], offset + read, Corrupt: 1);
+            KeepAside([bytes.AsMemory(0, read)]);
+            return new SpillChunk([], offset + read, Rejected: 1);
         }
 
-        return new SpillChunk(entries, offset + position, corrupt);
+        KeepAside(rejected);
+        return new SpillChunk(entries, offset + position, rejected.Count);
+    }
+
+    /// <summary>Appends rejected lines to <c>&lt;file&gt;.rejected</c>, so the evidence outlives the replayed file.</summary>
+    private void KeepAside(List<ReadOnlyMemory<byte>> lines)
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        using var stream = new FileStream(Path + RejectedExtension, FileMode.Append, FileAccess.Write, FileShare.Read);
+        foreach (var line in lines)
+        {
+            stream.Write(line.Span);
+            stream.Write("\n"u8);
+        }
+
+        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>Closes and removes the file once every line is in the store.</summary>
@@ -141,11 +167,16 @@ internal sealed class SpillFile : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
-    private static AuditEntry? Parse(ReadOnlySpan<byte> line)
+    private AuditEntry? Parse(ReadOnlySpan<byte> line)
     {
         try
         {
-            return JsonSerializer.Deserialize(line, AuditJson.Default.AuditEntry) is { Source: not null, Event: not null, Actor: not null, Outcome: not null } entry
+            if (Path.EndsWith(FirstExtension, StringComparison.Ordinal))
+            {
+                return JsonSerializer.Deserialize(line, AuditJson.Default.AuditEntry) is { } first && IsComplete(first) ? first : null;
+            }
+
+            return JsonSerializer.Deserialize(line, AuditJson.Default.SpillLine) is { Entry: { } entry, LeafHash: { } hash } && IsComplete(entry) && AuditLeaf.Hash(entry) == hash
                 ? entry
                 : null;
         }
@@ -154,6 +185,13 @@ internal sealed class SpillFile : IDisposable
             return null;
         }
     }
+
+    private static bool IsComplete(AuditEntry entry) => entry is { Source: not null, Event: not null, Actor: not null, Outcome: not null };
 }
 
-internal sealed record SpillChunk(IReadOnlyList<AuditEntry> Entries, long EndOffset, int Corrupt);
+internal sealed record SpillChunk(IReadOnlyList<AuditEntry> Entries, long EndOffset, int Rejected);
+
+/// <summary>One line of a spill file: the entry and the leaf hash it had when it was captured.</summary>
+internal sealed record SpillLine(
+    [property: System.Text.Json.Serialization.JsonPropertyName("leaf_hash")] string LeafHash,
+    [property: System.Text.Json.Serialization.JsonPropertyName("entry")] AuditEntry Entry);

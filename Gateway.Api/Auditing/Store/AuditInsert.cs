@@ -14,8 +14,8 @@ internal static class AuditInsert
 {
     private static readonly (string Property, Func<AuditRecord, object?> Value)[] Columns =
     [
-        (nameof(AuditRecord.ChainId), r => r.ChainId),
-        (nameof(AuditRecord.Seq), r => r.Seq),
+        (nameof(AuditRecord.LeafIndex), r => r.LeafIndex),
+        (nameof(AuditRecord.LeafHash), r => r.LeafHash),
         (nameof(AuditRecord.Format), r => r.Format),
         (nameof(AuditRecord.Time), r => r.Time),
         (nameof(AuditRecord.Source), r => r.Source),
@@ -34,8 +34,7 @@ internal static class AuditInsert
         (nameof(AuditRecord.LatencyMicros), r => r.LatencyMicros),
         (nameof(AuditRecord.SessionId), r => r.SessionId),
         (nameof(AuditRecord.SourceEventId), r => r.SourceEventId),
-        (nameof(AuditRecord.PrevHash), r => r.PrevHash),
-        (nameof(AuditRecord.Hash), r => r.Hash),
+        (nameof(AuditRecord.KeyThumbprint), r => r.KeyThumbprint),
     ];
 
     public static async Task ExecuteAsync(AuditDbContext db, IReadOnlyList<AuditRecord> records)
