@@ -1,17 +1,19 @@
 // Checks an audit receipt offline with nothing but Node.js 20+ (no npm packages):
-//   node docs/verify-receipt.mjs checkpoint.json inclusion.json <expected log id>
-// checkpoint.json is a signed checkpoint as the gateway serves it, inclusion.json the inclusion proof of one
-// record at that checkpoint's size, and the log id the one you trust, learnt out of band (never from the files).
+//   node docs/verify-receipt.mjs proof.json <expected log id> [<leaf hash from the Audit-Receipt header>]
+// proof.json is what GET /api/v1/admin/audit/proof/inclusion?leaf_hash=... answered: the inclusion proof of one
+// record and the signed checkpoint of that tree size; the log id is the one you trust, learnt out of band
+// (from /.well-known/audit-log-key on a day you trusted the gateway, never from the file itself).
 // Prints "ok: ..." and exits 0, or prints why not and exits 1.
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const fail = (reason) => { console.log(`not ok: ${reason}`); process.exit(1); };
 process.on('uncaughtException', (error) => fail(error.message)); // unreadable file, bad JSON, missing field
-const [checkpointFile, inclusionFile, expectedLogId] = process.argv.slice(2);
-if (!expectedLogId) fail('usage: node docs/verify-receipt.mjs <checkpoint.json> <inclusion.json> <expected log id>');
-const cp = JSON.parse(readFileSync(checkpointFile, 'utf8'));
-const proof = JSON.parse(readFileSync(inclusionFile, 'utf8'));
+const [proofFile, expectedLogId, receiptLeafHash] = process.argv.slice(2);
+if (!expectedLogId) fail('usage: node docs/verify-receipt.mjs <proof.json> <expected log id> [<receipt leaf hash>]');
+const proof = JSON.parse(readFileSync(proofFile, 'utf8'));
+const cp = proof.checkpoint ?? fail('the proof carries no checkpoint: ask without "size", or for a checkpoint\'s size');
+if (receiptLeafHash && proof.leaf_hash !== receiptLeafHash) fail(`the proof is for leaf hash ${proof.leaf_hash}, not ${receiptLeafHash}`);
 const sha256 = (...parts) => createHash('sha256').update(Buffer.concat(parts)).digest();
 const hash = (hex) => /^[0-9a-f]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : fail(`not a lowercase hex SHA-256: ${hex}`);
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AspireGateway.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Tests;
@@ -25,18 +26,34 @@ public sealed class AuditJourneyTests(AppHostFixture fixture) : IClassFixture<Ap
 
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var userId = (await client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/auth/me", UriKind.Relative))).GetProperty("user_id").GetString();
-        using (await client.GetAsync(new Uri("/api/v1/trading/accounts", UriKind.Relative)))
+        var accounts = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/trading/accounts", UriKind.Relative));
+        using var order = new HttpRequestMessage(HttpMethod.Post, "/api/v1/trading/orders")
         {
-        }
+            Content = JsonContent.Create(new { account_id = accounts.GetProperty("accounts")[0].GetProperty("account_id").GetGuid(), symbol = "AAPL", side = "buy", type = "market", quantity = 1, time_in_force = "day" }),
+        };
+        order.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var placed = await client.SendAsync(order);
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var leafHash = System.Text.RegularExpressions.Regex.Match(placed.Headers.GetValues("Audit-Receipt").Single(), "leaf_hash=\"([0-9a-f]{64})\"").Groups[1].Value;
 
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AuditorTokenAsync(client));
         var events = await PollForAsync(client, userId!, ["registered", "login_failed"], TimeSpan.FromSeconds(30));
         var verify = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/admin/audit/verify", UriKind.Relative));
 
+        // The order's receipt, proved against the first checkpoint after it, by code that is not the gateway's.
+        var proved = await Poll.UntilAsync(() => client.GetAsync(new Uri($"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}", UriKind.Relative)), HttpStatusCode.OK, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250));
+        Assert.Equal(HttpStatusCode.OK, proved);
+        var proof = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}", UriKind.Relative));
+        var key = await client.GetFromJsonAsync<JsonElement>(new Uri("/.well-known/audit-log-key", UriKind.Relative));
+        var checkpoint = IndependentLogVerifier.ReadCheckpoint(proof.GetProperty("checkpoint"), key.GetProperty("log_id").GetString());
+        Assert.NotNull(checkpoint);
+        Assert.True(IndependentLogVerifier.VerifyInclusion(proof, checkpoint));
+
         Assert.Contains(events, r => r.GetProperty("source").GetString() == "gateway" && r.GetProperty("path").GetString() == "/api/v1/trading/accounts" && r.GetProperty("status").GetInt32() == 200);
+        Assert.Contains(events, r => r.GetProperty("leaf_hash").GetString() == leafHash && r.GetProperty("status").GetInt32() == 201);
         Assert.Contains(events, r => r.GetProperty("event").GetString() == "registered");
         Assert.Contains(events, r => r.GetProperty("event").GetString() == "login_failed");
-        Assert.True(verify.GetProperty("valid").GetBoolean());
+        Assert.True(verify.GetProperty("valid").GetBoolean(), verify.GetRawText());
     }
 
     private async Task<string> AuditorTokenAsync(HttpClient client)
