@@ -3,6 +3,9 @@ using System.Text;
 using System.Text.Json;
 using AspireGateway.Tests;
 using Gateway.Api.Auditing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Gateway.Api.Tests.Auditing;
 
@@ -160,6 +163,54 @@ public sealed class AuditLogTests(AuditFixture fixture) : IClassFixture<AuditFix
         Assert.Equal(Enumerable.Range(0, 60).Select(i => $"both-{i}").Order(StringComparer.Ordinal), records.Select(r => r.RequestId!).Order(StringComparer.Ordinal));
         Assert.Equal(Enumerable.Range(0, records.Count).Select(i => (long)i), records.Select(r => r.LeafIndex).Order());
         Assert.True(verdict.Valid, verdict.Problem);
+    }
+
+    [Fact]
+    public async Task RecordsOfTheFormerHashChainsBecomeTheLogsFirstLeavesWhenTheStoreIsUpgraded()
+    {
+        var site = fixture.NewSite();
+        await using (var db = AuditDatabase.Context(site.Database))
+        {
+            await db.GetService<IMigrator>().MigrateAsync(db.Database.GetMigrations().First());
+        }
+
+        // Three records of one chain, as the previous version wrote them (format 1).
+        var previous = new string('0', 64);
+        for (var seq = 1; seq <= 3; seq++)
+        {
+            var record = new AuditRecord
+            {
+                Format = AuditLeaf.ChainFormat, ChainId = "gw-old", Seq = seq, PrevHash = previous,
+                Time = new DateTime(2026, 11, 30, 12, 0, seq, DateTimeKind.Utc), Source = "gateway", Event = "http_request",
+                RequestId = $"old-{seq}", Actor = "anonymous", ClientIp = "127.0.0.1", Method = "GET", Route = "/", Path = "/",
+                Status = 200, Outcome = "allowed", LatencyMicros = 100 * seq,
+            };
+            record.Hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(AuditLeaf.Canonical(record).WrittenSpan));
+            await site.Database.ExecuteAsync(
+                """
+                INSERT INTO audit_records (chain_id, seq, format, time, source, event, request_id, actor, client_ip, method, route, path, status, outcome, latency_micros, prev_hash, hash)
+                VALUES (@chain, @seq, 1, @time, 'gateway', 'http_request', @request, 'anonymous', '127.0.0.1', 'GET', '/', '/', 200, 'allowed', @latency, @prev, @hash)
+                """,
+                ("@chain", record.ChainId), ("@seq", record.Seq), ("@time", record.Time), ("@request", record.RequestId),
+                ("@latency", record.LatencyMicros), ("@prev", record.PrevHash), ("@hash", record.Hash));
+            previous = record.Hash;
+        }
+
+        await using var gateway = fixture.CreateGateway(site);
+        using (var client = gateway.CreateClient())
+        {
+            (await client.GetAsync(new Uri("/", UriKind.Relative))).Dispose();
+        }
+
+        var records = await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 4);
+        await site.WaitForCheckpointAsync(4);
+        using var admin = fixture.Client(gateway, fixture.Admin());
+        var verdict = await AuditFixture.VerifyAsync(admin);
+
+        Assert.Equal(["old-1", "old-2", "old-3"], records.Take(3).Select(r => r.RequestId));
+        Assert.Equal([0L, 1, 2, 3], records.Take(4).Select(r => r.LeafIndex));
+        Assert.True(verdict.Valid, verdict.Problem);
+        Assert.True(verdict.RecordsChecked >= 4);
     }
 
     [Fact]
