@@ -118,4 +118,36 @@ public sealed class AuditCaptureTests(AuditFixture fixture) : IClassFixture<Audi
         Assert.DoesNotContain("k3y", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("someone@example.com", stored, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ARequestWithADPoPBoundTokenIsRecordedWithItsKeysThumbprint()
+    {
+        var site = fixture.NewSite();
+        await using var gateway = fixture.CreateGateway(site);
+        using var client = gateway.CreateClient();
+        using var key = AspireGateway.Tests.DPoPKey.EllipticCurve();
+        var bound = fixture.Tokens.Mint(Guid.NewGuid().ToString(), roles: ["trader"], boundToThumbprint: key.Thumbprint);
+        var bearer = fixture.Tokens.Mint(Guid.NewGuid().ToString(), roles: ["trader"]);
+
+        using (var withKey = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me"))
+        {
+            withKey.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("DPoP", bound);
+            withKey.Headers.Add("DPoP", key.Proof("GET", "http://localhost/api/v1/auth/me", bound));
+            withKey.Headers.Add("X-Request-Id", "with-key");
+            using var answered = await client.SendAsync(withKey);
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        using (var withoutKey = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me"))
+        {
+            withoutKey.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+            withoutKey.Headers.Add("X-Request-Id", "without-key");
+            (await client.SendAsync(withoutKey)).Dispose();
+        }
+
+        await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 2);
+
+        Assert.Equal(1, await site.Database.CountAsync("SELECT COUNT(*) FROM audit_records WHERE request_id = 'with-key' AND key_thumbprint = @jkt", ("@jkt", key.Thumbprint)));
+        Assert.Equal(1, await site.Database.CountAsync("SELECT COUNT(*) FROM audit_records WHERE request_id = 'without-key' AND key_thumbprint IS NULL"));
+    }
 }
