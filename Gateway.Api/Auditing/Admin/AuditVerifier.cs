@@ -32,7 +32,8 @@ internal sealed record OutsideVerification(
 /// and checks it against everything that vouches for it:
 /// <list type="bullet">
 /// <item>leaf indexes run 0, 1, 2… without a gap (a deleted record is named by its index), and a
-/// record's stored leaf hash is the hash of its content (an edited record is named);</item>
+/// record's stored leaf hash (or, for a record of the former hash chains, its chain hash) is the
+/// hash of its content (an edited record is named);</item>
 /// <item>the head's size is the number of leaves (records cut off the end);</item>
 /// <item>every stored checkpoint is signed by the log's key and its root is the root of the
 /// rebuilt tree at its size (an edited record whose stored hash was rewritten too is found in the
@@ -66,7 +67,7 @@ internal static class AuditVerifier
             }
 
             var hash = AuditLeaf.Hash(record);
-            if (record.LeafHash is not null && record.LeafHash != hash)
+            if ((record.LeafHash is not null && record.LeafHash != hash) || !MatchesFormerChainHash(record))
             {
                 finding = ($"Leaf {index} does not match its leaf hash: the record was changed after it was written.", index);
                 break;
@@ -122,6 +123,11 @@ internal static class AuditVerifier
             Convert.ToHexStringLower(frontier.Root()),
             checkpoints.Count,
             copies);
+
+        // A record of the former hash chains (format 1) still carries the hash that chain gave it.
+        static bool MatchesFormerChainHash(AuditRecord record) =>
+            record.Format != AuditLeaf.ChainFormat || record.Hash is null
+            || record.Hash == Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(AuditLeaf.Canonical(record).WrittenSpan));
 
         (string?, long?) Check(AuditCheckpoint checkpoint, string what, ref long lastMatched)
         {
