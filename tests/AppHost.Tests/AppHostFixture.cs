@@ -15,6 +15,7 @@ public class AppHostFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "apphost-tests", Guid.NewGuid().ToString("N"));
     private readonly string[] _args;
 
     public AppHostFixture() : this([])
@@ -22,12 +23,18 @@ public class AppHostFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Each fixture has SQLite databases of its own (when no connection strings name others), so
-    /// that neither earlier runs nor the AppHost a developer runs share their audit log, whose
-    /// checkpoints are signed with this run's generated key.
+    /// Each fixture is an audit log of its own: SQLite databases of its own (when no connection
+    /// strings name others) and a checkpoint key of its own. Neither may come from elsewhere: the
+    /// AppHost a developer ran keeps its generated key in user secrets, which test hosts copy, and
+    /// CI's shared cache server keeps every log's latest checkpoint under that key's log id.
     /// </summary>
     protected AppHostFixture(string[] args) =>
-        _args = [$"Database:SqliteFolder={Path.Combine(Path.GetTempPath(), "apphost-tests", Guid.NewGuid().ToString("N"))}", .. args];
+        _args =
+        [
+            $"Database:SqliteFolder={_folder}",
+            $"Parameters:gateway-audit-checkpoint-key={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(33))}",
+            .. args,
+        ];
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -44,6 +51,11 @@ public class AppHostFixture : IAsyncLifetime
             project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
                 context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
         }
+
+        // The gateway's checkpoint file goes with this fixture's log too (on PostgreSQL there is no
+        // SQLite folder for it to sit next to, and the default would be the developer's data folder).
+        builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "gateway").Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            context.EnvironmentVariables["Gateway__Audit__CheckpointFile"] = Path.Combine(_folder, "audit-checkpoint.json")));
 
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);

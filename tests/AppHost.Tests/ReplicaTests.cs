@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AspireGateway.Tests;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AppHost.Tests;
@@ -176,6 +177,54 @@ public sealed class ReplicaTests(ReplicaAppHostFixture fixture, ITestOutputHelpe
         Assert.Equal(3m, await PositionAsync(tradingA, tokens.AccessToken, "AAPL"));
         Assert.Equal(100_000m - (3 * order.GetProperty("average_fill_price").GetDecimal()), account.GetProperty("cash_balance").GetDecimal());
         Assert.Equal(account.GetProperty("cash_balance").GetDecimal(), account.GetProperty("available_cash").GetDecimal());
+    }
+
+    [Fact]
+    public async Task RequestsReleasedTogetherAtBothGatewayReplicasJoinOneLogThatVerifiesAtEither()
+    {
+        var (gatewayA, gatewayB) = fixture.Pair("gateway");
+        var auditor = await AuditorTokenAsync(fixture.Pair("identity").A);
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        var responses = await Together.RunAsync(20, i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/");
+            request.Headers.Add("X-Request-Id", $"{run}-{i}");
+            return (i % 2 == 0 ? gatewayA : gatewayB).SendAsync(request);
+        });
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<JsonElement> records;
+        do
+        {
+            using var page = await Send(gatewayA, HttpMethod.Get, "/api/v1/admin/audit?limit=100", auditor);
+            records = [.. (await page.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("records").EnumerateArray()
+                .Where(r => r.GetProperty("request_id").GetString()?.StartsWith(run, StringComparison.Ordinal) == true)];
+            await Task.Delay(records.Count < 20 ? 250 : 0);
+        }
+        while (records.Count < 20 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(20, records.Count);
+        Assert.Equal(20, records.Select(r => r.GetProperty("leaf_index").GetInt64()).Distinct().Count());
+        foreach (var gateway in new[] { gatewayA, gatewayB })
+        {
+            using var verify = await Send(gateway, HttpMethod.Get, "/api/v1/admin/audit/verify", auditor);
+            var verdict = await verify.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(verdict.GetProperty("valid").GetBoolean(), verdict.GetRawText());
+        }
+    }
+
+    private async Task<string> AuditorTokenAsync(HttpClient identity)
+    {
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var password = await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "demo-user-password").GetValueAsync(CancellationToken.None);
+        using var login = await identity.PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email = "auditor@example.com", password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return (await login.Content.ReadFromJsonAsync<TokenBody>(Json))!.AccessToken;
     }
 
     private static async Task<TokenBody> RegisterAsync(HttpClient identity)

@@ -93,11 +93,13 @@ start_backend() {
   wait_http "$BACKEND/health" 30 || die "backend did not start (see $RUN/backend.log)"
 }
 
+DPOP_KEY_FILE="$RUN/dpop-key.pem"
 start_issuer() {
-  start issuer "$BIN/Issuer/release" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet Issuer.dll 24
+  start issuer "$BIN/Issuer/release" env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DPOP_KEY_FILE="$DPOP_KEY_FILE" dotnet Issuer.dll 24
   for _ in $(seq 1 150); do grep -q '^token=' "$RUN/issuer.log" 2>/dev/null && break; sleep 0.2; done
   AUTHORITY=$(sed -n 's/^authority=//p' "$RUN/issuer.log")
   TOKEN=$(sed -n 's/^token=//p' "$RUN/issuer.log")
+  DPOP_TOKEN=$(sed -n 's/^dpop_token=//p' "$RUN/issuer.log")
   [ -n "$TOKEN" ] || die "issuer printed no token (see $RUN/issuer.log)"
 }
 
@@ -107,18 +109,25 @@ start_bare() {
 }
 
 # Every policy on, as configured in appsettings.json, except: the read limit is out of reach (one
-# token, one partition), destinations point at the stand-in backend, tokens come from the issuer.
+# token, one partition), destinations point at the stand-in backend, tokens come from the issuer,
+# and a DPoP proof is accepted for 10 minutes instead of 2 (the harness signs its proofs ahead of
+# the rows that use them; each is still accepted once).
 # start_gateway [name] [KEY=VALUE...]: another name gets its own port, audit file and extra settings.
-declare -A PORT=([gateway]=$GATEWAY_PORT)
+# Each gateway is an audit log of its own: its own file and signing key (a secret like the one the
+# AppHost generates); the checkpoint file lands next to the audit file.
+declare -A PORT=([gateway]=$GATEWAY_PORT) CHECKPOINT_KEY=()
 start_gateway() {
   local name=${1:-gateway}; shift || true
   PORT[$name]=${PORT[$name]:-$(free_port)}
+  CHECKPOINT_KEY[$name]=${CHECKPOINT_KEY[$name]:-$(head -c 33 /dev/urandom | base64)}
   start "$name" "$BIN/Gateway.Api/release" env \
     ASPNETCORE_URLS="http://127.0.0.1:${PORT[$name]}" ASPNETCORE_ENVIRONMENT=Production \
     Auth__Authority="$AUTHORITY" \
     ConnectionStrings__cache="127.0.0.1:$CACHE_PORT" \
     ConnectionStrings__auditdb="Data Source=$([ "$name" = gateway ] && echo "$AUDIT_DB" || echo "$RUN/audit-$name/audit.db")" \
+    Gateway__Audit__CheckpointKey="${CHECKPOINT_KEY[$name]}" \
     Gateway__RateLimiting__Policies__read__PermitLimit=1000000000 \
+    Auth__DPoP__ProofLifetime=00:10:00 \
     DOTNET_PerfMapEnabled="$([ "$MODE" = perf ] && echo 1 || echo 0)" \
     DOTNET_EnableWriteXorExecute="$([ "$MODE" = perf ] && echo 0 || echo 1)" \
     ReverseProxy__Clusters__trading__Destinations__primary__Address="$BACKEND" \

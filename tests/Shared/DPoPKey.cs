@@ -32,7 +32,10 @@ public sealed class DPoPKey : IDisposable
     /// <summary>RFC 7638 SHA-256 thumbprint: what an access token's <c>cnf.jkt</c> names.</summary>
     public string Thumbprint => Base64UrlEncoder.Encode(PublicJwk().ComputeJwkThumbprint());
 
-    public static DPoPKey EllipticCurve() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256), SecurityAlgorithms.EcdsaSha256);
+    public static DPoPKey EllipticCurve() => EllipticCurve(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+
+    /// <summary>An ES256 key the caller already holds (the load harness keeps one in a file between runs).</summary>
+    public static DPoPKey EllipticCurve(ECDsa key) => new(key, SecurityAlgorithms.EcdsaSha256);
 
     public static DPoPKey Rsa() => new(System.Security.Cryptography.RSA.Create(2048), SecurityAlgorithms.RsaSsaPssSha256);
 

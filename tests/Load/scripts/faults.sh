@@ -46,7 +46,7 @@ log "stopping the gateway gracefully (its audit writer flushes on stop)"
 stop gateway 60
 RECORDS=$(sqlite3 "$AUDIT_DB" "SELECT count(*) FROM audit_records WHERE source = 'gateway' AND path = '$FAULT_PATH';")
 SPILLED=$(cat "$RUN"/audit/audit-spill/*.jsonl 2>/dev/null | wc -l)
-VERIFY=$(cd "$BIN/Gateway.Api/release" && dotnet Gateway.Api.dll audit verify --db "$AUDIT_DB" 2>&1 | tail -1)
+VERIFY=$(cd "$BIN/Gateway.Api/release" && dotnet Gateway.Api.dll audit verify --db "$AUDIT_DB" --checkpoint "$RUN/audit/audit-checkpoint.json" 2>&1 | tail -1)
 
 # --- the report: phases from the event times, outcomes from the buckets -------------------------
 {

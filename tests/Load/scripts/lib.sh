@@ -67,13 +67,20 @@ vm_rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime
 
 # wrk_run <output file> <seconds> <url> [rate] [bucket ms]: one wrk thread on LOAD_CPU,
-# CONNECTIONS keep-alive connections, the bearer token on every request (unless NO_TOKEN=1).
+# CONNECTIONS keep-alive connections, the bearer token on every request (unless NO_TOKEN=1); with
+# DPOP=1 the DPoP-bound token and a fresh proof from DPOP_PROOFS (line DPOP_NEXT on) instead.
 wrk_run() {
-  local out=$1 seconds=$2 url=$3 rate=${4:-0} bucket=${5:-0} auth="Authorization: Bearer $TOKEN"
+  local out=$1 seconds=$2 url=$3 rate=${4:-0} bucket=${5:-0} auth="Authorization: Bearer $TOKEN" script=load.lua extra=()
   [ "${NO_TOKEN:-0}" = 1 ] && auth="X-Load: no-token"
+  if [ "${DPOP:-0}" = 1 ]; then
+    auth="Authorization: DPoP $DPOP_TOKEN" script=dpop.lua extra=("proofs=$DPOP_PROOFS" "first=$DPOP_NEXT")
+  fi
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s --latency \
-    -s "$LOAD_DIR/scripts/load.lua" -H "$auth" "$url" \
-    -- "rate=$rate" "bucket_ms=$bucket" >"$out" 2>&1
+    -s "$LOAD_DIR/scripts/$script" -H "$auth" "$url" \
+    -- "rate=$rate" "bucket_ms=$bucket" "${extra[@]}" >"$out" 2>&1
+  if [ "${DPOP:-0}" = 1 ]; then
+    DPOP_NEXT=$((DPOP_NEXT + $(awk '$1 == "proofs_used" {print $2}' "$out")))
+  fi
 }
 
 # Parsing of one wrk output file.

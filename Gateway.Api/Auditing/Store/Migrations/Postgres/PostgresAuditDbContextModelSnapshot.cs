@@ -249,9 +249,6 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
 
                     b.HasIndex("Time");
 
-                    b.HasIndex("ChainId", "Seq")
-                        .IsUnique();
-
                     b.ToTable("audit_records", (string)null);
                 });
 #pragma warning restore 612, 618

@@ -242,9 +242,6 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
 
                     b.HasIndex("Time");
 
-                    b.HasIndex("ChainId", "Seq")
-                        .IsUnique();
-
                     b.ToTable("audit_records", (string)null);
                 });
 #pragma warning restore 612, 618
