@@ -62,8 +62,9 @@ public class AuditRecordBenchmarks
     public long Leaf()
     {
         var record = AuditRecord.From(_entry);
-        record.LeafHash = AuditLeaf.Hash(record);
-        _frontier.Append(Convert.FromHexString(record.LeafHash));
+        var leafHash = AuditLeaf.HashBytes(record);
+        record.LeafHash = Convert.ToHexStringLower(leafHash);
+        _frontier.Append(leafHash);
         return _frontier.Size;
     }
 }

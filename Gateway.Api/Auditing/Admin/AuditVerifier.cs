@@ -66,14 +66,15 @@ internal static class AuditVerifier
                 break;
             }
 
-            var hash = AuditLeaf.Hash(record);
+            var leafHash = AuditLeaf.HashBytes(record);
+            var hash = Convert.ToHexStringLower(leafHash);
             if ((record.LeafHash is not null && record.LeafHash != hash) || !MatchesFormerChainHash(record))
             {
                 finding = ($"Leaf {index} does not match its leaf hash: the record was changed after it was written.", index);
                 break;
             }
 
-            frontier.Append(Convert.FromHexString(hash));
+            frontier.Append(leafHash);
             if (wanted.Contains(frontier.Size))
             {
                 roots[frontier.Size] = Convert.ToHexStringLower(frontier.Root());

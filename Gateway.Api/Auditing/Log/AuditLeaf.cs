@@ -6,7 +6,7 @@ namespace Gateway.Api.Auditing;
 
 /// <summary>
 /// The bytes of a record as a leaf of the log, and its leaf hash
-/// <c>SHA-256(0x00 || canonical form)</c> (<see cref="MerkleTree.LeafHash"/>), in lowercase hex.
+/// <c>SHA-256(0x00 || canonical form)</c> (RFC 9162's leaf hash), in lowercase hex.
 /// <para>
 /// Canonical form: an ASCII prefix naming the format, then each field, in order, as a netstring:
 /// the decimal count of its UTF-8 bytes, <c>:</c>, the bytes, <c>,</c> (so <c>"ok"</c> is
@@ -30,14 +30,33 @@ internal static class AuditLeaf
     public const int ChainFormat = 1;
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
-    public static string Hash(AuditRecord record) =>
-        Convert.ToHexStringLower(MerkleTree.LeafHash(Canonical(record).WrittenSpan));
+    // One buffer per thread: the writer hashes whole groups, and receipts hash on request threads.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    public static string Hash(AuditRecord record) => Convert.ToHexStringLower(HashBytes(record));
 
     public static string Hash(AuditEntry entry) => Hash(AuditRecord.From(entry));
+
+    /// <summary>The leaf hash: SHA-256 over the 0x00 prefix and the canonical form, written into one buffer.</summary>
+    public static byte[] HashBytes(AuditRecord record)
+    {
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        buffer.Write([MerkleTree.LeafPrefix]);
+        Write(buffer, record);
+        return System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan);
+    }
 
     public static ArrayBufferWriter<byte> Canonical(AuditRecord record)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
+        Write(buffer, record);
+        return buffer;
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, AuditRecord record)
+    {
         switch (record.Format)
         {
             case Format:
@@ -78,8 +97,6 @@ internal static class AuditLeaf
         {
             Text(buffer, record.KeyThumbprint);
         }
-
-        return buffer;
     }
 
     /// <summary>UTC, cut to whole microseconds: what SQLite and PostgreSQL both store exactly.</summary>

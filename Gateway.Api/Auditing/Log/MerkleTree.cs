@@ -12,22 +12,16 @@ namespace Gateway.Api.Auditing;
 internal static class MerkleTree
 {
     public const int HashSize = 32;
+    public const byte LeafPrefix = 0x00;
+    public const byte NodePrefix = 0x01;
 
     /// <summary>The root of the empty tree: the hash of no bytes.</summary>
     public static byte[] EmptyRoot() => SHA256.HashData(ReadOnlySpan<byte>.Empty);
 
-    public static byte[] LeafHash(ReadOnlySpan<byte> leaf)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData([0x00]);
-        hash.AppendData(leaf);
-        return hash.GetHashAndReset();
-    }
-
     public static byte[] NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
     {
         Span<byte> input = stackalloc byte[1 + (2 * HashSize)];
-        input[0] = 0x01;
+        input[0] = NodePrefix;
         left.CopyTo(input[1..]);
         right.CopyTo(input[(1 + HashSize)..]);
         return SHA256.HashData(input);

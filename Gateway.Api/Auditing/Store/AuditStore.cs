@@ -98,9 +98,10 @@ internal sealed class AuditStore(
             }
 
             var record = AuditRecord.From(entry);
+            var leafHash = AuditLeaf.HashBytes(record);
             record.LeafIndex = frontier.Size;
-            record.LeafHash = AuditLeaf.Hash(record);
-            frontier.Append(Convert.FromHexString(record.LeafHash), Keep(nodes));
+            record.LeafHash = Convert.ToHexStringLower(leafHash);
+            frontier.Append(leafHash, Keep(nodes));
             records.Add(record);
         }
 
@@ -197,7 +198,7 @@ internal sealed class AuditStore(
                 throw new InvalidOperationException($"The audit log has leaf {record.LeafIndex} but no leaf {frontier.Size}; run the audit verification.");
             }
 
-            frontier.Append(Convert.FromHexString(record.LeafHash ?? AuditLeaf.Hash(record)), Keep(nodes));
+            frontier.Append(record.LeafHash is { } stored ? Convert.FromHexString(stored) : AuditLeaf.HashBytes(record), Keep(nodes));
         }
 
         return strays.Count;
