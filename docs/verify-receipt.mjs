@@ -1,6 +1,6 @@
 // Checks an audit receipt offline with nothing but Node.js 20+ (no npm packages):
 //   node docs/verify-receipt.mjs proof.json <expected log id> [<leaf hash from the Audit-Receipt header>]
-// proof.json is what GET /api/v1/admin/audit/proof/inclusion?leaf_hash=... answered: the inclusion proof of one
+// proof.json is what GET /api/v1/admin/audit/proof/inclusion?leaf_hash=...&time=... answered: the inclusion proof of one
 // record and the signed checkpoint of that tree size; the log id is the one you trust, learnt out of band
 // (from /.well-known/audit-log-key on a day you trusted the gateway, never from the file itself).
 // Prints "ok: ..." and exits 0, or prints why not and exits 1.

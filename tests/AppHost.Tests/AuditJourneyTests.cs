@@ -34,16 +34,18 @@ public sealed class AuditJourneyTests(AppHostFixture fixture) : IClassFixture<Ap
         order.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         using var placed = await client.SendAsync(order);
         Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
-        var leafHash = System.Text.RegularExpressions.Regex.Match(placed.Headers.GetValues("Audit-Receipt").Single(), "leaf_hash=\"([0-9a-f]{64})\"").Groups[1].Value;
+        var receipt = System.Text.RegularExpressions.Regex.Match(placed.Headers.GetValues("Audit-Receipt").Single(), "leaf_hash=\"([0-9a-f]{64})\", time=\"([^\"]+)\"");
+        var leafHash = receipt.Groups[1].Value;
+        var named = $"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}&time={Uri.EscapeDataString(receipt.Groups[2].Value)}";
 
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await AuditorTokenAsync(client));
         var events = await PollForAsync(client, userId!, ["registered", "login_failed"], TimeSpan.FromSeconds(30));
         var verify = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/admin/audit/verify", UriKind.Relative));
 
         // The order's receipt, proved against the first checkpoint after it, by code that is not the gateway's.
-        var proved = await Poll.UntilAsync(() => client.GetAsync(new Uri($"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}", UriKind.Relative)), HttpStatusCode.OK, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250));
+        var proved = await Poll.UntilAsync(() => client.GetAsync(new Uri(named, UriKind.Relative)), HttpStatusCode.OK, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250));
         Assert.Equal(HttpStatusCode.OK, proved);
-        var proof = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}", UriKind.Relative));
+        var proof = await client.GetFromJsonAsync<JsonElement>(new Uri(named, UriKind.Relative));
         var key = await client.GetFromJsonAsync<JsonElement>(new Uri("/.well-known/audit-log-key", UriKind.Relative));
         var checkpoint = IndependentLogVerifier.ReadCheckpoint(proof.GetProperty("checkpoint"), key.GetProperty("log_id").GetString());
         Assert.NotNull(checkpoint);

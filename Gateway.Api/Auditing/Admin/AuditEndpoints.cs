@@ -119,8 +119,8 @@ internal static class AuditEndpoints
     }
 
     /// <summary>
-    /// The audit path of a leaf, named by index or by leaf hash (an <c>Audit-Receipt</c>), to the
-    /// tree of size <c>size</c>; without a size, to the first checkpoint that covers the leaf.
+    /// The audit path of a leaf, named by index or by leaf hash and time (an <c>Audit-Receipt</c>),
+    /// to the tree of size <c>size</c>; without a size, to the first checkpoint that covers the leaf.
     /// </summary>
     public static async Task<Results<JsonHttpResult<InclusionProof>, ValidationProblem, ProblemHttpResult>> InclusionAsync(
         [AsParameters] InclusionQuery query, AuditDbContext db, CheckpointSigner signer, CancellationToken cancellationToken)
@@ -133,10 +133,10 @@ internal static class AuditEndpoints
         try
         {
             var log = new LogReader(db);
-            var leaf = query.LeafIndex ?? await log.LeafIndexOfAsync(query.LeafHashValue!, cancellationToken);
+            var leaf = query.LeafIndex ?? await log.LeafIndexOfAsync(query.LeafHashValue!, query.TimeValue!.Value, cancellationToken);
             if (leaf is not { } index)
             {
-                return NotYet("No leaf has this hash yet. A record joins the log within the group-commit interval of its response, or, while the audit store is unavailable, once it returns.");
+                return NotYet("No leaf has this hash and time yet. A record joins the log within the group-commit interval of its response, or, while the audit store is unavailable, once it returns.");
             }
 
             var size = await log.SizeAsync(cancellationToken);
@@ -273,12 +273,17 @@ internal sealed record AuditQuery(
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time.UtcDateTime : null;
 }
 
-/// <summary>The query of <c>GET /api/v1/admin/audit/proof/inclusion</c>: <c>leaf</c> or <c>leaf_hash</c>, and an optional <c>size</c>.</summary>
+/// <summary>The query of <c>GET /api/v1/admin/audit/proof/inclusion</c>: <c>leaf</c>, or <c>leaf_hash</c> with <c>time</c> (a receipt), and an optional <c>size</c>.</summary>
 internal sealed record InclusionQuery(
     [property: FromQuery(Name = "leaf")] string? Leaf,
     [property: FromQuery(Name = "leaf_hash")] string? LeafHash,
+    [property: FromQuery(Name = "time")] string? Time,
     [property: FromQuery(Name = "size")] string? Size)
 {
+    public DateTime? TimeValue => DateTime.TryParseExact(Time, AuditLeaf.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+        ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
+        : null;
+
     public long? LeafIndex => ProofNumbers.Parse(Leaf, minimum: 0);
 
     public string? LeafHashValue => LeafHash is { Length: 64 } hex && hex.All(char.IsAsciiHexDigit) ? hex.ToLowerInvariant() : null;
@@ -299,6 +304,11 @@ internal sealed record InclusionQuery(
         else if (LeafHash is not null && LeafHashValue is null)
         {
             errors["leaf_hash"] = ["64 hexadecimal digits."];
+        }
+
+        if ((Time is not null || LeafHash is not null) && TimeValue is null)
+        {
+            errors["time"] = ["With leaf_hash, the receipt's time as it gave it: yyyy-MM-ddTHH:mm:ss.ffffffZ."];
         }
 
         if (Size is not null && TreeSize is null)

@@ -12,9 +12,11 @@ namespace Gateway.Api.Auditing;
 /// <para>
 /// On a route whose metadata <c>AuditReceipt</c> names the request's method (placing an order), the
 /// record is made when the response starts, and the response carries an <c>Audit-Receipt</c>
-/// header naming the log and the record's leaf hash: the hash is known at once, because a leaf's
-/// bytes do not depend on its place in the log, so the client gets the receipt without waiting for
-/// the commit. Its latency is then the time to the response's start.
+/// header naming the log, the record's leaf hash and its time: the hash is known at once, because
+/// a leaf's bytes do not depend on its place in the log, so the client gets the receipt without
+/// waiting for the commit; the time is where the log finds the record (an index that grows in
+/// order, where an index of random hashes would cost every insert a random page). Its latency is
+/// then the time to the response's start.
 /// </para>
 /// </summary>
 internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, CheckpointSigner signer, TimeProvider time)
@@ -37,7 +39,9 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ch
                 if (Interlocked.Exchange(ref recorded, 1) == 0)
                 {
                     var entry = Capture(context, endpoint, context.Response.StatusCode, at, started, traceId);
-                    context.Response.Headers[ReceiptHeader] = $"log=\"{signer.LogId}\", leaf_hash=\"{AuditLeaf.Hash(entry)}\"";
+                    context.Response.Headers[ReceiptHeader] = string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"log=\"{signer.LogId}\", leaf_hash=\"{AuditLeaf.Hash(entry)}\", time=\"{entry.Time.ToString(AuditLeaf.TimeFormat, System.Globalization.CultureInfo.InvariantCulture)}\"");
                     queue.Enqueue(entry);
                 }
 

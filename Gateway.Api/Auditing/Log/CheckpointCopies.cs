@@ -41,6 +41,7 @@ internal sealed partial class CheckpointCopies(
 
     private RedisKey CacheKey => "audit:checkpoint:" + signer.LogId;
 
+    /// <summary>Copies a committed checkpoint; never throws (a copy that fails is logged and counted).</summary>
     public async Task PublishAsync(AuditCheckpoint checkpoint)
     {
         var json = JsonSerializer.Serialize(CheckpointView.From(checkpoint, signer.PublicKey), AuditJson.Default.CheckpointView);
@@ -48,8 +49,10 @@ internal sealed partial class CheckpointCopies(
         {
             await cache.GetDatabase().ScriptEvaluateAsync(PublishScript, [CacheKey], [checkpoint.TreeSize, json]).WaitAsync(CacheTimeout);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever went wrong, the records are committed: an exception here must not make the
+            // writer take the group for unwritten and append it a second time.
             metrics.CopyFailed(CacheSource);
             LogCopyFailed(logger, CacheSource, checkpoint.TreeSize, ex);
         }
@@ -58,7 +61,7 @@ internal sealed partial class CheckpointCopies(
         {
             WriteFile(checkpoint.TreeSize, json);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             metrics.CopyFailed(FileSource);
             LogCopyFailed(logger, FileSource, checkpoint.TreeSize, ex);
@@ -81,9 +84,16 @@ internal sealed partial class CheckpointCopies(
             found.Add(new OutsideCheckpoint(CacheSource, null, "The cache could not be read."));
         }
 
-        if (File.Exists(FilePath))
+        try
         {
-            found.Add(OutsideCheckpoint.Parse(FileSource, await File.ReadAllTextAsync(FilePath)));
+            if (File.Exists(FilePath))
+            {
+                found.Add(OutsideCheckpoint.Parse(FileSource, await File.ReadAllTextAsync(FilePath)));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            found.Add(new OutsideCheckpoint(FileSource, null, "The checkpoint file could not be read."));
         }
 
         return found;

@@ -22,8 +22,9 @@ internal sealed class LogReader(AuditDbContext db)
     public Task<AuditCheckpoint?> CheckpointAsync(long treeSize, CancellationToken cancellationToken) =>
         db.Checkpoints.AsNoTracking().SingleOrDefaultAsync(c => c.TreeSize == treeSize, cancellationToken);
 
-    public Task<long?> LeafIndexOfAsync(string leafHash, CancellationToken cancellationToken) =>
-        db.Records.AsNoTracking().Where(r => r.LeafHash == leafHash).OrderBy(r => r.LeafIndex).Select(r => r.LeafIndex).FirstOrDefaultAsync(cancellationToken);
+    /// <summary>The leaf a receipt names: found by its time (indexed), then told apart by its hash.</summary>
+    public Task<long?> LeafIndexOfAsync(string leafHash, DateTime time, CancellationToken cancellationToken) =>
+        db.Records.AsNoTracking().Where(r => r.Time == time && r.LeafHash == leafHash).OrderBy(r => r.LeafIndex).Select(r => r.LeafIndex).FirstOrDefaultAsync(cancellationToken);
 
     public async Task<string> LeafHashAsync(long leaf, CancellationToken cancellationToken) =>
         Convert.ToHexStringLower(await SubtreeAsync(new Subtree(0, leaf), cancellationToken));

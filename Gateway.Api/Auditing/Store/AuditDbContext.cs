@@ -30,7 +30,6 @@ internal abstract class AuditDbContext(DbContextOptions options) : DbContext(opt
             record.ToTable("audit_records");
             record.HasKey(r => r.Id);
             record.HasIndex(r => r.LeafIndex).IsUnique();
-            record.HasIndex(r => r.LeafHash);
             record.HasIndex(r => r.Time);
             record.HasIndex(r => r.Actor);
             record.Property(r => r.LeafHash).HasMaxLength(64);

@@ -77,7 +77,7 @@ public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<Aud
         string[] proofs =
         [
             "proof/inclusion", "proof/inclusion?leaf=1&leaf_hash=" + new string('a', 64), "proof/inclusion?leaf=-1", "proof/inclusion?leaf=x",
-            "proof/inclusion?leaf_hash=abc", "proof/inclusion?leaf=0&size=0", "proof/inclusion?leaf=5&size=3", "proof/inclusion?leaf=0&size=99999999999999999999",
+            "proof/inclusion?leaf_hash=abc", "proof/inclusion?leaf_hash=" + new string('a', 64), "proof/inclusion?leaf_hash=" + new string('a', 64) + "&time=noon", "proof/inclusion?leaf=0&size=0", "proof/inclusion?leaf=5&size=3", "proof/inclusion?leaf=0&size=99999999999999999999",
             "proof/consistency", "proof/consistency?from=5&to=3", "proof/consistency?from=-1&to=3", "proof/consistency?from=0&to=123456789",
         ];
         foreach (var query in proofs)

@@ -103,13 +103,14 @@ public sealed partial class AuditProofTests(AuditFixture fixture) : IClassFixtur
         var receipt = Receipt().Match(Assert.Single(placed.Headers.GetValues("Audit-Receipt")));
         Assert.True(receipt.Success);
         Assert.False(read.Headers.Contains("Audit-Receipt"));
-        var (logId, leafHash) = (receipt.Groups["log"].Value, receipt.Groups["leaf"].Value);
+        var (logId, leafHash, time) = (receipt.Groups["log"].Value, receipt.Groups["leaf"].Value, receipt.Groups["time"].Value);
+        var named = $"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}&time={Uri.EscapeDataString(time)}";
 
         // The auditor the client asks: the proof from the receipt's leaf to the first checkpoint after it.
         using var auditor = fixture.Client(gateway, fixture.Tokens.Mint(Guid.NewGuid().ToString(), roles: ["auditor"]));
-        var status = await Poll.UntilAsync(() => auditor.GetAsync(new Uri($"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}", UriKind.Relative)), HttpStatusCode.OK, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
+        var status = await Poll.UntilAsync(() => auditor.GetAsync(new Uri(named, UriKind.Relative)), HttpStatusCode.OK, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
         Assert.Equal(HttpStatusCode.OK, status);
-        var proof = await auditor.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/admin/audit/proof/inclusion?leaf_hash={leafHash}", UriKind.Relative));
+        var proof = await auditor.GetFromJsonAsync<JsonElement>(new Uri(named, UriKind.Relative));
         var key = await auditor.GetFromJsonAsync<JsonElement>(new Uri("/.well-known/audit-log-key", UriKind.Relative));
 
         Assert.Equal(key.GetProperty("log_id").GetString(), logId);
@@ -123,6 +124,6 @@ public sealed partial class AuditProofTests(AuditFixture fixture) : IClassFixtur
 
     private static List<byte[]> Hashes(JsonElement array) => [.. array.EnumerateArray().Select(h => Convert.FromHexString(h.GetString()!))];
 
-    [GeneratedRegex("^log=\"(?<log>[0-9a-f]{64})\", leaf_hash=\"(?<leaf>[0-9a-f]{64})\"$")]
+    [GeneratedRegex("^log=\"(?<log>[0-9a-f]{64})\", leaf_hash=\"(?<leaf>[0-9a-f]{64})\", time=\"(?<time>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z)\"$")]
     private static partial Regex Receipt();
 }

@@ -245,8 +245,6 @@ namespace Gateway.Api.Auditing.Migrations.Postgres
 
                     b.HasIndex("Actor");
 
-                    b.HasIndex("LeafHash");
-
                     b.HasIndex("LeafIndex")
                         .IsUnique();
 

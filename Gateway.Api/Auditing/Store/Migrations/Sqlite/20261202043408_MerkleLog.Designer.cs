@@ -238,8 +238,6 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
 
                     b.HasIndex("Actor");
 
-                    b.HasIndex("LeafHash");
-
                     b.HasIndex("LeafIndex")
                         .IsUnique();
 

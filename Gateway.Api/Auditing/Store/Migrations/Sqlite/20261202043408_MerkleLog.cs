@@ -115,10 +115,6 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
                 columns: new[] { "id", "frontier", "size" },
                 values: new object[] { 1, "", 0L });
 
-            migrationBuilder.CreateIndex(
-                name: "IX_audit_records_leaf_hash",
-                table: "audit_records",
-                column: "leaf_hash");
 
             migrationBuilder.CreateIndex(
                 name: "IX_audit_records_leaf_index",
@@ -139,9 +135,6 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
             migrationBuilder.DropTable(
                 name: "audit_nodes");
 
-            migrationBuilder.DropIndex(
-                name: "IX_audit_records_leaf_hash",
-                table: "audit_records");
 
             migrationBuilder.DropIndex(
                 name: "IX_audit_records_leaf_index",

@@ -235,8 +235,6 @@ namespace Gateway.Api.Auditing.Migrations.Sqlite
 
                     b.HasIndex("Actor");
 
-                    b.HasIndex("LeafHash");
-
                     b.HasIndex("LeafIndex")
                         .IsUnique();
 
