@@ -43,7 +43,10 @@ internal static class DPoPBinding
         {
             EdgeDenial.Record(context.HttpContext, EdgeDenialReason.DPoPProof);
             Refuse(context, "invalid_dpop_proof", error);
+            return;
         }
+
+        context.HttpContext.Features.Set(new DPoPKeyFeature(thumbprint));
     }
 
     /// <summary>

@@ -62,6 +62,11 @@ public class AppHostFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cts.Token).WaitAsync(StartTimeout);
     }
 
+    /// <summary>The demo users' password, the parameter the AppHost generated for this run.</summary>
+    public async Task<string> DemoPasswordAsync() =>
+        (await App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == "demo-user-password").GetValueAsync(CancellationToken.None))!;
+
     public HttpClient CreateGatewayClient()
     {
         var client = App.CreateHttpClient("gateway");

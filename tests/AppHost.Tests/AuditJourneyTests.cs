@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AspireGateway.Tests;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AppHost.Tests;
 
@@ -60,8 +59,7 @@ public sealed class AuditJourneyTests(AppHostFixture fixture) : IClassFixture<Ap
 
     private async Task<string> AuditorTokenAsync(HttpClient client)
     {
-        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
-        var password = await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "demo-user-password").GetValueAsync(CancellationToken.None);
+        var password = await fixture.DemoPasswordAsync();
         using var login = await CredentialsBudget.PostAsJsonAsync(client, "/api/v1/auth/login", new { email = "auditor@example.com", password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AspireGateway.Tests;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AppHost.Tests;
@@ -220,8 +219,7 @@ public sealed class ReplicaTests(ReplicaAppHostFixture fixture, ITestOutputHelpe
 
     private async Task<string> AuditorTokenAsync(HttpClient identity)
     {
-        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
-        var password = await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "demo-user-password").GetValueAsync(CancellationToken.None);
+        var password = await fixture.DemoPasswordAsync();
         using var login = await identity.PostAsJsonAsync(new Uri("/api/v1/auth/login", UriKind.Relative), new { email = "auditor@example.com", password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         return (await login.Content.ReadFromJsonAsync<TokenBody>(Json))!.AccessToken;

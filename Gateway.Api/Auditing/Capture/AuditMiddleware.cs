@@ -91,7 +91,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ch
             time.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond,
             null,
             null,
-            authenticated ? Clip(DPoPProofValidator.BoundThumbprint(user.FindFirst("cnf")?.Value), 64) is { Length: > 0 } jkt ? jkt : null : null);
+            Clip(context.Features.Get<DPoPKeyFeature>()?.Thumbprint, 64));
     }
 
     private static bool WantsReceipt(Endpoint? endpoint, string method) =>
