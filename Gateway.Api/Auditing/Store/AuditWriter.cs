@@ -47,7 +47,7 @@ internal sealed class AuditWriter(
         }
 
         await ReplayAsync();
-        _loop = Task.Run(RunAsync, CancellationToken.None);
+        _loop = WriterThread.Run(RunAsync, "audit-writer");
     }
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
