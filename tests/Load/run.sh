@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Load harness of the gateway. One command, from a fresh clone:
 #
-#   tests/Load/run.sh            full comparison: direct backend, bare YARP, Gateway.Api (~15 min)
-#   tests/Load/run.sh --quick    the same, shorter warm-up and rounds (~6 min after the build)
+#   tests/Load/run.sh            full comparison: direct backend, bare YARP, Gateway.Api (~20 min)
+#   tests/Load/run.sh --quick    the same, shorter warm-up and rounds (~10 min after the build)
 #   tests/Load/run.sh --faults   cache, backend and audit store outages under steady load (~3 min)
 #   tests/Load/run.sh --soak     10 minutes at half the gateway's measured maximum (~13 min)
 #   tests/Load/run.sh --perf     perf's CPU profile of the gateway under full load (~3 min)
 #
 # Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
 # --soak-minutes N (default 10), --variants (quick/full: also the gateway with one policy off at
-# a time, and with all of them off, as extra rows, to show what each costs), --profile (quick/full: then 20 s of dotnet-trace
+# a time, and with all of them off, as extra rows, to show what each costs; ~2 min more per row), --profile (quick/full: then 20 s of dotnet-trace
 # on the gateway under full load, summarized by scripts/trace_summary.py). Everything runs on loopback: redis-server (apt), the stand-in
 # backend, the token issuer, the bare proxy and the gateway pinned to CPU 0, wrk to CPU 1.
 # Logs, wrk outputs and the audit database stay in tests/Load/runs/<time>/; the result is printed.
@@ -103,9 +103,12 @@ start_issuer() {
   [ -n "$TOKEN" ] || die "issuer printed no token (see $RUN/issuer.log)"
 }
 
+# start_bare [name]: another name gets its own port (a fresh proxy for the time to full speed).
 start_bare() {
-  start bare "$BIN/BareProxy/release" env ASPNETCORE_URLS="$BARE" BACKEND_ADDRESS="$BACKEND" dotnet BareProxy.dll
-  wait_http "$BARE/health" 30 || die "bare proxy did not start (see $RUN/bare.log)"
+  local name=${1:-bare}
+  PORT[$name]=${PORT[$name]:-$(free_port)}
+  start "$name" "$BIN/BareProxy/release" env ASPNETCORE_URLS="http://127.0.0.1:${PORT[$name]}" BACKEND_ADDRESS="$BACKEND" dotnet BareProxy.dll
+  wait_http "http://127.0.0.1:${PORT[$name]}/health" 30 || die "$name did not start (see $RUN/$name.log)"
 }
 
 # Every policy on, as configured in appsettings.json, except: the read limit is out of reach (one
@@ -115,7 +118,7 @@ start_bare() {
 # start_gateway [name] [KEY=VALUE...]: another name gets its own port, audit file and extra settings.
 # Each gateway is an audit log of its own: its own file and signing key (a secret like the one the
 # AppHost generates); the checkpoint file lands next to the audit file.
-declare -A PORT=([gateway]=$GATEWAY_PORT) CHECKPOINT_KEY=()
+declare -A PORT=([gateway]=$GATEWAY_PORT [bare]=$BARE_PORT) CHECKPOINT_KEY=()
 start_gateway() {
   local name=${1:-gateway}; shift || true
   PORT[$name]=${PORT[$name]:-$(free_port)}
@@ -151,22 +154,27 @@ start_backend
 start_issuer
 [ "$MODE" = faults ] || [ "$MODE" = soak ] || [ "$MODE" = perf ] || start_bare
 start_gateway
+# --variants: the gateway with one policy off at a time, and with all four off (what is left is
+# the gateway's pipeline itself: hardening, routing, YARP, breakers). "No token" makes the route
+# anonymous and sends no token: JwtBearer, revocation and authorization are skipped.
+VARIANT_NAMES=(gw-no-audit gw-no-limit gw-no-token gw-no-otel gw-floor)
+declare -A VARIANT=(
+  [gw-no-audit]="Gateway__Audit__Enabled=false"
+  [gw-no-limit]="Gateway__RateLimiting__Enabled=false"
+  [gw-no-token]="ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous"
+  [gw-no-otel]="OTEL_SDK_DISABLED=true"
+  [gw-floor]="Gateway__Audit__Enabled=false Gateway__RateLimiting__Enabled=false ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous OTEL_SDK_DISABLED=true"
+)
 if [ "$VARIANTS" = 1 ]; then
-  start_gateway gw-no-audit Gateway__Audit__Enabled=false
-  start_gateway gw-no-limit Gateway__RateLimiting__Enabled=false
-  # The route made anonymous and no token sent: JwtBearer, revocation and authorization are skipped.
-  start_gateway gw-no-token ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous
-  start_gateway gw-no-otel OTEL_SDK_DISABLED=true
-  # All four off: what is left is the gateway's pipeline itself (hardening, routing, YARP, breakers).
-  start_gateway gw-floor Gateway__Audit__Enabled=false Gateway__RateLimiting__Enabled=false \
-    ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous OTEL_SDK_DISABLED=true
+  # shellcheck disable=SC2086 # the settings are words
+  for variant in "${VARIANT_NAMES[@]}"; do start_gateway "$variant" ${VARIANT[$variant]}; done
 fi
 log "cache :$CACHE_PORT, backend :$BACKEND_PORT, bare :$BARE_PORT, gateway :$GATEWAY_PORT, issuer $AUTHORITY"
 
 case $MODE in
   quick | full)
     . "$LOAD_DIR/scripts/measure.sh"
-    [ "$PROFILE" = 1 ] && . "$LOAD_DIR/scripts/profile.sh" ;;
+    if [ "$PROFILE" = 1 ]; then . "$LOAD_DIR/scripts/profile.sh"; fi ;;
   faults) . "$LOAD_DIR/scripts/faults.sh" ;;
   soak) . "$LOAD_DIR/scripts/soak.sh" ;;
   perf) . "$LOAD_DIR/scripts/perf.sh" ;;

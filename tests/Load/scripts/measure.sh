@@ -1,6 +1,11 @@
-# The comparison (--quick and the default): maximum throughput of the three targets over
-# interleaved rounds, then p99 of the bare proxy and the gateway at half of the bare proxy's
-# maximum. Sourced by run.sh once the servers are up.
+# The comparison (--quick and the default), sourced by run.sh once the servers are up:
+# 1. maximum throughput of every target over interleaved rounds (wrk as fast as 32 connections go);
+# 2. p50/p99 of every proxy at one fixed rate, half of the gateway's own maximum (a rate every
+#    row carries, so their tails compare);
+# 3. time to full speed: a fresh process of each proxy, started while the load waits, then driven
+#    flat out for RAMP_SECONDS; when its responses per second (2 s mean) first reach 90% of that
+#    target's maximum from step 1, counted from the moment it was started;
+# 4. DPoP-bound next to bearer tokens at a fixed rate.
 
 PATH_UNDER_TEST=/api/v1/trading/quotes/AAPL
 TARGETS=(backend bare gateway)
@@ -12,7 +17,7 @@ declare -A RPS P50 P99 ERRORS CPU BACKEND_CPU CACHE_CPU MEDIAN_RPS
 HZ=$(getconf CLK_TCK)
 per_response() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN {printf "%.0f", n ? t * 1e6 / hz / n : 0}'; } # <ticks> <responses> -> us
 if [ "$VARIANTS" = 1 ]; then
-  for variant in gw-no-audit gw-no-limit gw-no-token gw-no-otel gw-floor; do
+  for variant in "${VARIANT_NAMES[@]}"; do
     TARGETS+=("$variant")
     URL[$variant]="http://127.0.0.1:${PORT[$variant]}$PATH_UNDER_TEST"
   done
@@ -60,20 +65,39 @@ for target in "${TARGETS[@]}"; do
   # shellcheck disable=SC2086 # word splitting of the lists is the point
   MEDIAN_RPS[$target]=$(median ${RPS[max:$target]})
 done
-HALF=$(awk -v r="${MEDIAN_RPS[bare]}" 'BEGIN {printf "%.0f", r / 2}')
-# A second fixed rate both can carry when the gateway's maximum is below the first.
-HALF_GW=$(awk -v r="${MEDIAN_RPS[gateway]}" 'BEGIN {printf "%.0f", r / 2}')
-log "half load: $HALF req/s (half of the bare proxy's median), then $HALF_GW (half of the gateway's)"
+# Every proxy at one rate: half of the gateway's maximum with every policy on.
+HALF=$(awk -v r="${MEDIAN_RPS[gateway]}" 'BEGIN {printf "%.0f", r / 2}')
+PROXIES=("${TARGETS[@]:1}")
+log "half load: $HALF req/s (half of the gateway's median maximum) for every proxy"
 for r in $(seq 0 $((ROUNDS - 1))); do
-  if [ $((r % 2)) = 0 ]; then order=(bare gateway); else order=(gateway bare); fi
-  for target in "${order[@]}"; do round half "$r" "$target" "$HALF"; done
+  for i in $(seq 0 $((${#PROXIES[@]} - 1))); do round half "$r" "${PROXIES[$(((r + i) % ${#PROXIES[@]}))]}" "$HALF"; done
 done
-if awk -v a="$HALF_GW" -v b="$HALF" 'BEGIN {exit !(a < b * 0.95)}'; then
-  for r in $(seq 0 $((ROUNDS - 1))); do
-    if [ $((r % 2)) = 0 ]; then order=(gateway bare); else order=(bare gateway); fi
-    for target in "${order[@]}"; do round halfgw "$r" "$target" "$HALF_GW"; done
-  done
-fi
+
+# --- time to full speed ------------------------------------------------------------------------
+# ramp <target>: a fresh process of the target (its own port, audit file and key), started now;
+# wrk waits for it to answer, then drives it flat out for RAMP_SECONDS with a per-second timeline.
+RAMP_SECONDS=${LOAD_RAMP_SECONDS:-60}
+declare -A READY FULL_SPEED
+ramp() {
+  local target=$1 fresh="fresh-$1" started out="$RUN/ramp-$1.txt" port
+  started=$(date +%s%3N)
+  # shellcheck disable=SC2086 # the settings are words
+  if [ "$target" = bare ]; then start_bare "$fresh"; else start_gateway "$fresh" ${VARIANT[$target]:-}; fi
+  READY[$target]=$(awk -v a="$started" -v b="$(date +%s%3N)" 'BEGIN {printf "%.1f", (b - a) / 1000}')
+  port=${PORT[$fresh]}
+  token_for "$target"
+  wrk_run "$out" "$RAMP_SECONDS" "http://127.0.0.1:$port$PATH_UNDER_TEST" 0 1000
+  stop "$fresh" 20
+  ERRORS[ramp:$target]=$(($(wrk_non2xx "$out") + $(wrk_socket_errors "$out")))
+  # The end of the first whole second whose mean with the second before reaches 90% of the maximum.
+  FULL_SPEED[$target]=$(awk -v start="$started" -v goal="$(awk -v r="${MEDIAN_RPS[$target]}" 'BEGIN {print r * 0.9}')" -v cap="$RAMP_SECONDS" '
+    $1 == "bucket" { n = 0; for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] >= 200 && kv[1] < 300) n += kv[2] }
+                     at[++count] = $2; ok[count] = n }
+    END { for (i = 3; i < count; i++) if ((ok[i - 1] + ok[i]) / 2 >= goal) { printf "%.1f", (at[i] + 1000 - start) / 1000; exit }
+          printf ">%d", cap }' "$out")
+  log "time to full speed $target: ready after ${READY[$target]} s, 90% of ${MEDIAN_RPS[$target]} req/s after ${FULL_SPEED[$target]} s"
+}
+for target in "${PROXIES[@]}"; do ramp "$target"; done
 
 # --- DPoP-bound tokens next to bearer tokens ----------------------------------------------------
 # The same gateway at a fixed rate both carry, alternating bearer and DPoP rounds: what a proof
@@ -95,52 +119,50 @@ for r in $(seq 0 $((ROUNDS - 1))); do
 done
 
 # --- the report --------------------------------------------------------------------------------
-status() { [ "${ERRORS[$1]:-0}" = 0 ] && echo "0" || echo "${ERRORS[$1]} FAILED"; }
-# shellcheck disable=SC2086 # word splitting of the per-round lists is the point
-half_table() { # half_table <kind> <offered req/s> <title>
-  echo "== p99 at a fixed rate: $2 req/s offered ($3) by wrk's delay() hook, medians of $ROUNDS rounds"
-  printf '%-28s %12s %9s %9s %10s %10s\n' target 'achieved/s' 'p50 ms' 'p99 ms' errors 'p99 x bare'
-  for target in bare gateway; do
-    local achieved
-    achieved=$(median ${RPS[$1:$target]})
-    printf '%-28s %12s %9s %9s %10s %10s%s\n' "${LABEL[$target]}" "$achieved" \
-      "$(median ${P50[$1:$target]})" "$(median ${P99[$1:$target]})" "$(status "$1:$target")" \
-      "$(ratio "$(median ${P99[$1:$target]})" "$(median ${P99[$1:bare]})")" \
-      "$(awk -v a="$achieved" -v o="$2" 'BEGIN {if (a < o * 0.95) print "   saturated: below the offered rate"}')"
-  done
-  echo
+status() { # errors of a target over its max, half and ramp phases
+  local n=$((${ERRORS[max:$1]:-0} + ${ERRORS[half:$1]:-0} + ${ERRORS[ramp:$1]:-0}))
+  [ "$n" = 0 ] && echo 0 || echo "$n FAILED"
 }
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # word splitting of the per-round lists is the point
 {
   echo
-  echo "== Load comparison ($MODE): $ROUNDS rounds x ${SECONDS_PER_ROUND}s per target, rotating order, after warm-up"
+  echo "== Load comparison ($MODE): $ROUNDS rounds x ${SECONDS_PER_ROUND}s per target and phase, rotating order, after warm-up"
   echo "   $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); servers on CPU $SERVER_CPU, wrk -t1 -c$CONNECTIONS on CPU $LOAD_CPU; $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); .NET $(dotnet --list-runtimes | awk '/AspNetCore/ {v = $2} END {print v}')"
   echo "   load average: at start $LOAD_AT_START, now $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "   CPU us/r: CPU time per response of the target process itself, of the backend and of redis-server"
+  echo "   p50/p99 in ms; full load: flat out; h: half load, $HALF req/s offered to every proxy (half of the gateway's maximum) by wrk's delay() hook"
+  echo "   CPU us/r at full load: the target process itself, the backend, redis-server; ready / 90%: seconds from the start"
+  echo "   of a fresh process to its first 200 and to 90% of its maximum under full load (${RAMP_SECONDS} s at most)"
   echo
-  printf '%-28s %7s %7s %7s %7s %9s %6s %6s %7s %6s   %s\n' target 'req/s' 'p50 ms' 'p99 ms' errors 'x backend' 'x bare' 'own' 'backend' 'cache' 'req/s per round'
+  printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' target 'req/s' 'x bare' \
+    'p50' 'p99' 'x bare' 'p50 h' 'p99 h' 'x bare' 'CPU' 'backend' 'cache' 'ready' '90%' errors
   for target in "${TARGETS[@]}"; do
-    printf '%-28s %7s %7s %7s %7s %9s %6s %6s %7s %6s   %s\n' "${LABEL[$target]}" "${MEDIAN_RPS[$target]}" \
-      "$(median ${P50[max:$target]})" "$(median ${P99[max:$target]})" "$(status "max:$target")" \
-      "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[backend]}")" "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[bare]}")" \
-      "$(median ${CPU[max:$target]})" "$( [ "$target" = backend ] && echo - || median ${BACKEND_CPU[max:$target]})" \
-      "$(median ${CACHE_CPU[max:$target]})" "${RPS[max:$target]# }"
+    local_half_p99=$([ "$target" = backend ] && echo - || median ${P99[half:$target]})
+    printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' "${LABEL[$target]}" "${MEDIAN_RPS[$target]}" \
+      "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[bare]}")" \
+      "$(median ${P50[max:$target]})" "$(median ${P99[max:$target]})" "$(ratio "$(median ${P99[max:$target]})" "$(median ${P99[max:bare]})")" \
+      "$([ "$target" = backend ] && echo - || median ${P50[half:$target]})" "$local_half_p99" \
+      "$([ "$target" = backend ] && echo - || ratio "$local_half_p99" "$(median ${P99[half:bare]})")" \
+      "$(median ${CPU[max:$target]})" "$([ "$target" = backend ] && echo - || median ${BACKEND_CPU[max:$target]})" \
+      "$(median ${CACHE_CPU[max:$target]})" "${READY[$target]:--}" "${FULL_SPEED[$target]:--}" "$(status "$target")"
   done
   echo
-  half_table half "$HALF" "half of bare YARP's median"
-  [ -n "${RPS[halfgw:gateway]:-}" ] && half_table halfgw "$HALF_GW" "half of the gateway's median, a rate both carry"
+  echo "req/s per round (full load): $(for t in "${TARGETS[@]}"; do printf '%s:%s; ' "$t" "${RPS[max:$t]# }"; done)"
+  echo
   echo "== DPoP-bound vs bearer tokens: the gateway with every policy at $DPOP_RATE req/s, medians of $ROUNDS rounds"
   printf '%-28s %12s %9s %9s %10s %10s %10s\n' token 'achieved/s' 'p50 ms' 'p99 ms' errors 'CPU us/r' 'cache us/r'
   for kind in bearer dpop; do
+    errors=${ERRORS[$kind:gateway]:-0}
     printf '%-28s %12s %9s %9s %10s %10s %10s\n' "$([ "$kind" = dpop ] && echo "DPoP + proof per request" || echo "bearer")" \
       "$(median ${RPS[$kind:gateway]})" "$(median ${P50[$kind:gateway]})" "$(median ${P99[$kind:gateway]})" \
-      "$(status "$kind:gateway")" "$(median ${CPU[$kind:gateway]})" "$(median ${CACHE_CPU[$kind:gateway]})"
+      "$([ "$errors" = 0 ] && echo 0 || echo "$errors FAILED")" "$(median ${CPU[$kind:gateway]})" "$(median ${CACHE_CPU[$kind:gateway]})"
   done
   echo
   awk -v t="$(ratio "${MEDIAN_RPS[gateway]}" "${MEDIAN_RPS[bare]}")" \
-      -v p="$(ratio "$(median ${P99[half:gateway]})" "$(median ${P99[half:bare]})")" \
-      -v e="$((${ERRORS[max:gateway]:-0} + ${ERRORS[half:gateway]:-0} + ${ERRORS[max:bare]:-0} + ${ERRORS[half:bare]:-0}))" 'BEGIN {
-    printf "target: gateway >= 0.80 x bare req/s: %s (%s); p99 at half load <= 2.0 x bare: %s (%s)%s\n",
-      t, (t >= 0.8 ? "met" : "NOT met"), p, (p <= 2.0 ? "met" : "NOT met"), (e > 0 ? "; rows with errors are FAILED" : "") }'
+      -v f="$(ratio "$(median ${P99[max:gateway]})" "$(median ${P99[max:bare]})")" \
+      -v h="$(ratio "$(median ${P99[half:gateway]})" "$(median ${P99[half:bare]})")" \
+      -v s="${FULL_SPEED[gateway]}" -v e="$(status gateway)$(status bare)" 'BEGIN {
+    printf "targets: throughput >= 0.6 x bare: %s (%s); p99 at full load <= 2 x bare: %s (%s); p99 at half load <= 2 x bare: %s (%s); 90%% speed <= 20 s: %s (%s)%s\n",
+      t, (t >= 0.6 ? "met" : "NOT met"), f, (f <= 2.0 ? "met" : "NOT met"), h, (h <= 2.0 ? "met" : "NOT met"),
+      s, (s !~ /^>/ && s + 0 <= 20 ? "met" : "NOT met"), (e != "00" ? "; rows with errors are FAILED" : "") }'
   echo "raw wrk outputs and server logs: $RUN"
 } | tee "$RUN/result.txt"
