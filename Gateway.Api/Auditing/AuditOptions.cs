@@ -24,6 +24,14 @@ internal sealed class AuditOptions
     [Range(1, 10_000)]
     public int MaxGroupSize { get; set; } = 1_000;
 
+    /// <summary>
+    /// Linux nice value of the writer's own thread (0 = as requests, 19 = only when nothing else
+    /// runs): how much the group commits yield the core to requests. Higher values shorten the
+    /// latency tail but, at full load, leave the writer less of the core to keep up with.
+    /// </summary>
+    [Range(0, 19)]
+    public int WriterNiceness { get; set; } = 5;
+
     /// <summary>How long a commit waits for a locked or slow database before its group goes to the spill file.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(2);

@@ -47,7 +47,7 @@ internal sealed class AuditWriter(
         }
 
         await ReplayAsync();
-        _loop = WriterThread.Run(RunAsync, "audit-writer");
+        _loop = WriterThread.Run(RunAsync, "audit-writer", options.Value.WriterNiceness);
     }
 
     public async Task StoppedAsync(CancellationToken cancellationToken)

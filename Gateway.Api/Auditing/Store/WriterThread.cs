@@ -8,9 +8,9 @@ namespace Gateway.Api.Auditing;
 /// synchronously, so a group commit on a pool thread held that thread for tens of milliseconds;
 /// on a one-core replica the pool has one or two threads, and every request waiting behind the
 /// commit made the latency tail (p99 20-30 ms against 4-6 ms without the audit). On its own
-/// thread, with a lower scheduling priority on Linux, the kernel lets a waking request thread
-/// run first and gives the writer the time the requests leave, which at full load is still its
-/// fair (smaller) share, so it does not fall behind.
+/// thread, with a lower scheduling priority on Linux (<see cref="AuditOptions.WriterNiceness"/>),
+/// the kernel lets a waking request thread run first and gives the writer the time the requests
+/// leave, which at full load is still its weighted share, so it does not fall behind.
 /// <para>
 /// Every continuation of the loop comes back to this thread (a synchronization context that
 /// runs what is posted to it, in order), so the loop's own work never lands on the pool.
@@ -18,16 +18,13 @@ namespace Gateway.Api.Auditing;
 /// </summary>
 internal static class WriterThread
 {
-    /// <summary>Linux nice value of the writer thread: weight 335 against a request thread's 1024.</summary>
-    public const int Niceness = 5;
-
-    /// <summary>Starts <paramref name="loop"/> on a new thread; the task ends with the loop.</summary>
-    public static Task Run(Func<Task> loop, string name)
+    /// <summary>Starts <paramref name="loop"/> on a new thread, at <paramref name="niceness"/> on Linux; the task ends with the loop.</summary>
+    public static Task Run(Func<Task> loop, string name, int niceness)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            LowerPriority();
+            LowerPriority(niceness);
             var context = new PumpContext();
             SynchronizationContext.SetSynchronizationContext(context);
             Task task;
@@ -61,12 +58,12 @@ internal static class WriterThread
     }
 
     /// <summary>The calling thread's nice value on Linux; elsewhere the thread keeps its priority.</summary>
-    private static void LowerPriority()
+    private static void LowerPriority(int niceness)
     {
-        if (OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux() && niceness > 0)
         {
             // Best effort: a refusal leaves the thread at normal priority, still off the pool.
-            _ = SetPriority(PriorityOfProcess, GetThreadId(), Niceness);
+            _ = SetPriority(PriorityOfProcess, GetThreadId(), niceness);
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class WriterThreadTests
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
             await timer.WaitForNextTickAsync();
             Note();
-        }, "audit-writer-test");
+        }, "audit-writer-test", niceness: 0);
 
         Assert.Equal(4, threads.Count);
         Assert.Single(threads.Select(t => t.Id).Distinct());
@@ -35,7 +35,7 @@ public sealed class WriterThreadTests
         {
             await Task.Yield();
             throw new InvalidOperationException("store gone");
-        }, "audit-writer-test"));
+        }, "audit-writer-test", niceness: 0));
 
         Assert.Equal("store gone", failure.Message);
     }
@@ -55,8 +55,8 @@ public sealed class WriterThreadTests
             var stat = File.ReadAllText("/proc/thread-self/stat");
             nice = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16];
             return Task.CompletedTask;
-        }, "audit-writer-test");
+        }, "audit-writer-test", new AuditOptions().WriterNiceness);
 
-        Assert.Equal(WriterThread.Niceness.ToString(System.Globalization.CultureInfo.InvariantCulture), nice);
+        Assert.Equal("5", nice);
     }
 }
