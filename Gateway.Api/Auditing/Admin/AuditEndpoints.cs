@@ -280,9 +280,7 @@ internal sealed record InclusionQuery(
     [property: FromQuery(Name = "time")] string? Time,
     [property: FromQuery(Name = "size")] string? Size)
 {
-    public DateTime? TimeValue => DateTime.TryParseExact(Time, AuditLeaf.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
-        ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
-        : null;
+    public DateTime? TimeValue => AuditLeaf.ParseTime(Time);
 
     public long? LeafIndex => ProofNumbers.Parse(Leaf, minimum: 0);
 

@@ -39,9 +39,8 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ch
                 if (Interlocked.Exchange(ref recorded, 1) == 0)
                 {
                     var entry = Capture(context, endpoint, context.Response.StatusCode, at, started, traceId);
-                    context.Response.Headers[ReceiptHeader] = string.Create(
-                        System.Globalization.CultureInfo.InvariantCulture,
-                        $"log=\"{signer.LogId}\", leaf_hash=\"{AuditLeaf.Hash(entry)}\", time=\"{entry.Time.ToString(AuditLeaf.TimeFormat, System.Globalization.CultureInfo.InvariantCulture)}\"");
+                    context.Response.Headers[ReceiptHeader] =
+                        $"log=\"{signer.LogId}\", leaf_hash=\"{AuditLeaf.Hash(entry)}\", time=\"{AuditLeaf.FormatTime(entry.Time)}\"";
                     queue.Enqueue(entry);
                 }
 

@@ -30,6 +30,15 @@ internal static class AuditLeaf
     public const int ChainFormat = 1;
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
+    /// <summary>A record's time as its leaf and its receipt carry it.</summary>
+    public static string FormatTime(DateTime time) => time.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>A time written by <see cref="FormatTime"/> (a receipt's), as UTC; null for anything else.</summary>
+    public static DateTime? ParseTime(string? text) =>
+        DateTime.TryParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+            ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
+            : null;
+
     // One buffer per thread: the writer hashes whole groups, and receipts hash on request threads.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _buffer;

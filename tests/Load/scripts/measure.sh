@@ -136,12 +136,12 @@ status() { # errors of a target over its max, half and ramp phases
   printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' target 'req/s' 'x bare' \
     'p50' 'p99' 'x bare' 'p50 h' 'p99 h' 'x bare' 'CPU' 'backend' 'cache' 'ready' '90%' errors
   for target in "${TARGETS[@]}"; do
-    local_half_p99=$([ "$target" = backend ] && echo - || median ${P99[half:$target]})
+    half_p99=$([ "$target" = backend ] && echo - || median ${P99[half:$target]})
     printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' "${LABEL[$target]}" "${MEDIAN_RPS[$target]}" \
       "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[bare]}")" \
       "$(median ${P50[max:$target]})" "$(median ${P99[max:$target]})" "$(ratio "$(median ${P99[max:$target]})" "$(median ${P99[max:bare]})")" \
-      "$([ "$target" = backend ] && echo - || median ${P50[half:$target]})" "$local_half_p99" \
-      "$([ "$target" = backend ] && echo - || ratio "$local_half_p99" "$(median ${P99[half:bare]})")" \
+      "$([ "$target" = backend ] && echo - || median ${P50[half:$target]})" "$half_p99" \
+      "$([ "$target" = backend ] && echo - || ratio "$half_p99" "$(median ${P99[half:bare]})")" \
       "$(median ${CPU[max:$target]})" "$([ "$target" = backend ] && echo - || median ${BACKEND_CPU[max:$target]})" \
       "$(median ${CACHE_CPU[max:$target]})" "${READY[$target]:--}" "${FULL_SPEED[$target]:--}" "$(status "$target")"
   done
