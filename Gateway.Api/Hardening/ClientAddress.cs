@@ -31,7 +31,7 @@ internal static class ClientAddress
         var options = new ForwardedHeadersOptions { ForwardLimit = 1 };
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
-        var proxies = edge.ForwardedHeaders == ForwardedHeadersTrust.Ingress ? AnyPeer : edge.TrustedProxies.Select(Network).ToArray();
+        var proxies = edge.ForwardedHeaders == ForwardedHeadersTrust.Ingress ? AnyPeer : edge.TrustedProxies.Select(proxy => Network(proxy)!.Value).ToArray();
         foreach (var network in proxies)
         {
             options.KnownIPNetworks.Add(network);
@@ -44,8 +44,9 @@ internal static class ClientAddress
         return options;
     }
 
-    private static IPNetwork Network(string proxy) =>
+    /// <summary>An address (a network of one) or a CIDR network; null when it is neither (refused at start by <see cref="EdgeOptions"/>).</summary>
+    public static IPNetwork? Network(string proxy) =>
         IPNetwork.TryParse(proxy.Contains('/', StringComparison.Ordinal) ? proxy : $"{proxy}/{(proxy.Contains(':', StringComparison.Ordinal) ? 128 : 32)}", out var network)
             ? network
-            : throw new InvalidOperationException($"{EdgeOptions.Section}:TrustedProxies: '{proxy}' is neither an address nor a network such as 10.0.0.0/8.");
+            : null;
 }

@@ -10,7 +10,7 @@ namespace Gateway.Api.Hardening;
 internal sealed class CorsFromEdgeOptions(IOptions<EdgeOptions> edge) : IConfigureOptions<CorsOptions>
 {
     public void Configure(CorsOptions options) => options.AddDefaultPolicy(policy => policy
-        .WithOrigins(edge.Value.AllowedOrigins.Where(o => o != "*").ToArray())
+        .WithOrigins(edge.Value.AllowedOrigins)
         .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
         .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "traceparent")
         .WithExposedHeaders("X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After", "Idempotent-Replayed", "Location")

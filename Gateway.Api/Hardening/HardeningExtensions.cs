@@ -4,7 +4,7 @@ internal static class HardeningExtensions
 {
     public static IHostApplicationBuilder AddEdgeHardening(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section);
+        builder.Services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddCors();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>, CorsFromEdgeOptions>();
         builder.Services.AddRequestTimeouts();

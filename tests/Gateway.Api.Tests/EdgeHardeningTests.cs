@@ -269,6 +269,20 @@ public sealed class EdgeHardeningTests(GatewayFixture fixture) : IClassFixture<G
         Assert.False(denied.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
+    [Theory]
+    [InlineData("Gateway:Edge:AllowedOrigins:0", "*", "AllowedOrigins")]
+    [InlineData("Gateway:Edge:AllowedOrigins:0", "https://app.example/path", "AllowedOrigins")]
+    [InlineData("Gateway:Edge:TrustedProxies:0", "10.0.0.0/33", "TrustedProxies")]
+    public async Task AnEdgeSettingThatCannotMeanWhatItSaysIsRefusedAtStart(string key, string value, string named)
+    {
+        await using var gateway = fixture.CreateGateway(fixture.Backend.Address, new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => gateway.Server);
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
     private static HttpRequestMessage Preflight(string origin)
     {
         var request = new HttpRequestMessage(HttpMethod.Options, "/api/v1/trading/accounts");
