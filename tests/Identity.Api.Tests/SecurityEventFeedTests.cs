@@ -102,12 +102,12 @@ public sealed class SecurityEventFeedTests(IdentityFixture fixture)
     }
 
     [Theory]
-    [InlineData("limit=0")]
-    [InlineData("limit=1001")]
-    [InlineData("after=-1")]
-    [InlineData("after=abc")]
-    [InlineData("limit=ten")]
-    public async Task AnOutOfRangeQueryIsA400Problem(string query)
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=1001", "limit")]
+    [InlineData("after=-1", "after")]
+    [InlineData("after=abc", "after")]
+    [InlineData("limit=ten", "limit")]
+    public async Task AnOutOfRangeQueryIsA400ProblemNamingTheParameter(string query, string parameter)
     {
         using var api = fixture.Api();
         var audit = await AuditTokenAsync(api);
@@ -116,6 +116,8 @@ public sealed class SecurityEventFeedTests(IdentityFixture fixture)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal([parameter], problem.RootElement.GetProperty("errors").EnumerateObject().Select(error => error.Name));
     }
 
     private async Task<string> AuditTokenAsync(IdentityClient api)

@@ -60,18 +60,27 @@ public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<Aud
     {
         await using var gateway = fixture.CreateGateway(fixture.NewSite());
         using var admin = fixture.Client(gateway, fixture.Admin());
-        string[] queries =
+        (string Query, string Parameter)[] queries =
         [
-            "from=yesterday", "to=2026-13-45T00:00:00Z", "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "outcome=maybe",
-            "limit=0", "limit=101", "limit=ten", "limit=-1", "cursor=-5", "cursor=abc", "cursor=99999999999999999999999",
+            ("from=yesterday", "from"), ("to=2026-13-45T00:00:00Z", "to"), ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"),
+            ("outcome=maybe", "outcome"), ("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("limit=-1", "limit"),
+            ("cursor=-5", "cursor"), ("cursor=abc", "cursor"), ("cursor=99999999999999999999999", "cursor"),
+            ("proof/inclusion", "leaf"), ("proof/inclusion?leaf=1&leaf_hash=" + new string('a', 64), "leaf"), ("proof/inclusion?leaf=-1", "leaf"),
+            ("proof/inclusion?leaf=x", "leaf"), ("proof/inclusion?leaf_hash=" + new string('a', 64), "time"),
+            ("proof/inclusion?leaf_hash=" + new string('a', 64) + "&time=noon", "time"), ("proof/inclusion?leaf=0&size=0", "size"),
+            ("proof/inclusion?leaf=0&size=99999999999999999999", "size"), ("proof/consistency", "from"), ("proof/consistency?from=5&to=3", "to"),
+            ("proof/consistency?from=-1&to=3", "from"),
         ];
 
-        foreach (var query in queries)
+        foreach (var (query, parameter) in queries)
         {
-            using var response = await admin.GetAsync(new Uri($"/api/v1/admin/audit?{query}", UriKind.Relative));
+            var path = query.StartsWith("proof/", StringComparison.Ordinal) ? $"/api/v1/admin/audit/{query}" : $"/api/v1/admin/audit?{query}";
+            using var response = await admin.GetAsync(new Uri(path, UriKind.Relative));
 
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {(int)response.StatusCode}");
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(parameter, out _), $"{query}: {problem.RootElement}");
         }
 
         string[] proofs =
