@@ -9,7 +9,8 @@
 #
 # Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
 # --soak-minutes N (default 10), --variants (quick/full: also the gateway with one policy off at
-# a time, and with all of them off, as extra rows, to show what each costs; ~2 min more per row), --profile (quick/full: then 20 s of dotnet-trace
+# a time, and with all of them off, as extra rows, to show what each costs; ~2 min more per row;
+# LOAD_VARIANTS replaces them with rows of your own settings, see below), --profile (quick/full: then 20 s of dotnet-trace
 # on the gateway under full load, summarized by scripts/trace_summary.py). Everything runs on loopback: redis-server (apt), the stand-in
 # backend, the token issuer, the bare proxy and the gateway pinned to CPU 0, wrk to CPU 1.
 # Logs, wrk outputs and the audit database stay in tests/Load/runs/<time>/; the result is printed.
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE=1 ;;
     --rate) FAULT_RATE=$2; shift ;;
     --soak-minutes) SOAK_MINUTES=$2; shift ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -165,6 +166,14 @@ declare -A VARIANT=(
   [gw-no-otel]="OTEL_SDK_DISABLED=true"
   [gw-floor]="Gateway__Audit__Enabled=false Gateway__RateLimiting__Enabled=false ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous OTEL_SDK_DISABLED=true"
 )
+# LOAD_VARIANTS="name:KEY=VALUE,KEY=VALUE ..." replaces those rows with gateways of your own
+# settings (e.g. gw-commit20:Gateway__Audit__GroupCommitInterval=00:00:00.020), to try one.
+if [ -n "${LOAD_VARIANTS:-}" ]; then
+  VARIANTS=1 VARIANT_NAMES=() VARIANT=()
+  for spec in $LOAD_VARIANTS; do
+    VARIANT_NAMES+=("${spec%%:*}") VARIANT[${spec%%:*}]="${spec#*:}" && VARIANT[${spec%%:*}]="${VARIANT[${spec%%:*}]//,/ }"
+  done
+fi
 if [ "$VARIANTS" = 1 ]; then
   # shellcheck disable=SC2086 # the settings are words
   for variant in "${VARIANT_NAMES[@]}"; do start_gateway "$variant" ${VARIANT[$variant]}; done

@@ -137,7 +137,7 @@ status() { # errors of a target over its max, half and ramp phases
     'p50' 'p99' 'x bare' 'p50 h' 'p99 h' 'x bare' 'CPU' 'backend' 'cache' 'ready' '90%' errors
   for target in "${TARGETS[@]}"; do
     half_p99=$([ "$target" = backend ] && echo - || median ${P99[half:$target]})
-    printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' "${LABEL[$target]}" "${MEDIAN_RPS[$target]}" \
+    printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' "${LABEL[$target]:-  $target}" "${MEDIAN_RPS[$target]}" \
       "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[bare]}")" \
       "$(median ${P50[max:$target]})" "$(median ${P99[max:$target]})" "$(ratio "$(median ${P99[max:$target]})" "$(median ${P99[max:bare]})")" \
       "$([ "$target" = backend ] && echo - || median ${P50[half:$target]})" "$half_p99" \
