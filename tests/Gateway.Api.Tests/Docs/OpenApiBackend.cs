@@ -30,6 +30,7 @@ public sealed class OpenApiBackend : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
+        app.MapGet("/alive", () => Results.Ok());
         app.MapGet("/openapi/v1.json", () => Results.Text(document, "application/json"));
         await app.StartAsync();
         return new OpenApiBackend(app, address);

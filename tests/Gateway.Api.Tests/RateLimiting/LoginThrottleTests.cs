@@ -151,6 +151,9 @@ public sealed class LoginThrottleTests(RateLimitingFixture fixture) : IClassFixt
             builder.Logging.ClearProviders();
             login._app = builder.Build();
             login._app.MapGet("/health", () => Results.Ok());
+            // The gateway probes /alive of every destination; two misses in a row (5 s apart) would
+            // take this one out of rotation halfway through a slow test, answering 503.
+            login._app.MapGet("/alive", () => Results.Ok());
             login._app.MapPost("/api/v1/auth/login", (Credentials body) => login.Answer(body.Email, body.Password));
             login._app.MapPost("/connect/token", (HttpRequest request) => login.Answer(request.Form["username"].ToString(), request.Form["password"].ToString()));
             await login._app.StartAsync();
