@@ -18,7 +18,7 @@ namespace Benchmarks;
 [MemoryDiagnoser]
 public class TokenValidationBenchmarks
 {
-    private const string Issuer = "https://gateway.test/";
+    internal const string Issuer = "https://gateway.test/";
     private readonly JsonWebTokenHandler _handler = new();
     private readonly ValidatedTokenCache _cache = new(TimeProvider.System);
     private ECDsa _ecdsa = null!;
@@ -94,7 +94,7 @@ public class TokenValidationBenchmarks
     [Benchmark(Description = "ES256 through ValidatedTokenCache, token seen before (cached)")]
     public async Task<bool> Es256Cached() => (await _cache.ValidateTokenAsync(_es256, _warmEs)).IsValid;
 
-    private static TokenValidationParameters Parameters(SecurityKey key) => new()
+    internal static TokenValidationParameters Parameters(SecurityKey key) => new()
     {
         // As ServiceDefaults/Authentication.cs configures JwtBearer, with the key the JWKS gives.
         ValidIssuer = Issuer,
@@ -109,7 +109,7 @@ public class TokenValidationBenchmarks
         IssuerSigningKey = key,
     };
 
-    private static string Mint(SecurityKey key, string algorithm) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    internal static string Mint(SecurityKey key, string algorithm) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Issuer = Issuer,
         Audience = "trading",
