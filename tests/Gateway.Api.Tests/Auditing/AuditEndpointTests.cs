@@ -66,7 +66,7 @@ public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<Aud
             ("outcome=maybe", "outcome"), ("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("limit=-1", "limit"),
             ("cursor=-5", "cursor"), ("cursor=abc", "cursor"), ("cursor=99999999999999999999999", "cursor"),
             ("proof/inclusion", "leaf"), ("proof/inclusion?leaf=1&leaf_hash=" + new string('a', 64), "leaf"), ("proof/inclusion?leaf=-1", "leaf"),
-            ("proof/inclusion?leaf=x", "leaf"), ("proof/inclusion?leaf_hash=" + new string('a', 64), "time"),
+            ("proof/inclusion?leaf=x", "leaf"), ("proof/inclusion?leaf_hash=abc", "leaf_hash"), ("proof/inclusion?leaf_hash=" + new string('a', 64), "time"),
             ("proof/inclusion?leaf_hash=" + new string('a', 64) + "&time=noon", "time"), ("proof/inclusion?leaf=0&size=0", "size"),
             ("proof/inclusion?leaf=0&size=99999999999999999999", "size"), ("proof/consistency", "from"), ("proof/consistency?from=5&to=3", "to"),
             ("proof/consistency?from=-1&to=3", "from"),
@@ -83,12 +83,8 @@ public sealed class AuditEndpointTests(AuditFixture fixture) : IClassFixture<Aud
             Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(parameter, out _), $"{query}: {problem.RootElement}");
         }
 
-        string[] proofs =
-        [
-            "proof/inclusion", "proof/inclusion?leaf=1&leaf_hash=" + new string('a', 64), "proof/inclusion?leaf=-1", "proof/inclusion?leaf=x",
-            "proof/inclusion?leaf_hash=abc", "proof/inclusion?leaf_hash=" + new string('a', 64), "proof/inclusion?leaf_hash=" + new string('a', 64) + "&time=noon", "proof/inclusion?leaf=0&size=0", "proof/inclusion?leaf=5&size=3", "proof/inclusion?leaf=0&size=99999999999999999999",
-            "proof/consistency", "proof/consistency?from=5&to=3", "proof/consistency?from=-1&to=3", "proof/consistency?from=0&to=123456789",
-        ];
+        // Whether these are a 400 or a 404 depends on what the log holds; either way a problem.
+        string[] proofs = ["proof/inclusion?leaf=5&size=3", "proof/consistency?from=0&to=123456789"];
         foreach (var query in proofs)
         {
             using var response = await admin.GetAsync(new Uri($"/api/v1/admin/audit/{query}", UriKind.Relative));
