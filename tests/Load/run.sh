@@ -171,7 +171,8 @@ declare -A VARIANT=(
 if [ -n "${LOAD_VARIANTS:-}" ]; then
   VARIANTS=1 VARIANT_NAMES=() VARIANT=()
   for spec in $LOAD_VARIANTS; do
-    VARIANT_NAMES+=("${spec%%:*}") VARIANT[${spec%%:*}]="${spec#*:}" && VARIANT[${spec%%:*}]="${VARIANT[${spec%%:*}]//,/ }"
+    name=${spec%%:*} settings=${spec#*:}
+    VARIANT_NAMES+=("$name") VARIANT[$name]=${settings//,/ }
   done
 fi
 if [ "$VARIANTS" = 1 ]; then
