@@ -6,6 +6,7 @@
 #   tests/Load/run.sh --faults   cache, backend and audit store outages under steady load (~3 min)
 #   tests/Load/run.sh --soak     10 minutes at half the gateway's measured maximum (~13 min)
 #   tests/Load/run.sh --perf     perf's CPU profile of the gateway under full load (~3 min)
+#   tests/Load/run.sh --startup  time to full speed alone: fresh processes ramped flat out, twice each
 #
 # Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
 # --soak-minutes N (default 10), --variants (quick/full: also the gateway with one policy off at
@@ -28,12 +29,13 @@ while [ $# -gt 0 ]; do
     --faults) MODE=faults ;;
     --soak) MODE=soak ;;
     --perf) MODE=perf ;;
+    --startup) MODE=startup ;;
     --no-build) BUILD=0 ;;
     --variants) VARIANTS=1 ;;
     --profile) PROFILE=1 ;;
     --rate) FAULT_RATE=$2; shift ;;
     --soak-minutes) SOAK_MINUTES=$2; shift ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -175,7 +177,8 @@ if [ -n "${LOAD_VARIANTS:-}" ]; then
     VARIANT_NAMES+=("$name") VARIANT[$name]=${settings//,/ }
   done
 fi
-if [ "$VARIANTS" = 1 ]; then
+token_for() { NO_TOKEN=$([[ $1 == gw-no-token || $1 == gw-floor ]] && echo 1 || echo 0); } # sets what wrk_run sends
+if [ "$VARIANTS" = 1 ] && [ "$MODE" != startup ]; then
   # shellcheck disable=SC2086 # the settings are words
   for variant in "${VARIANT_NAMES[@]}"; do start_gateway "$variant" ${VARIANT[$variant]}; done
 fi
@@ -188,4 +191,5 @@ case $MODE in
   faults) . "$LOAD_DIR/scripts/faults.sh" ;;
   soak) . "$LOAD_DIR/scripts/soak.sh" ;;
   perf) . "$LOAD_DIR/scripts/perf.sh" ;;
+  startup) . "$LOAD_DIR/scripts/startup.sh" ;;
 esac

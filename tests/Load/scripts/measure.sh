@@ -23,7 +23,6 @@ if [ "$VARIANTS" = 1 ]; then
   done
 fi
 COUNT=${#TARGETS[@]}
-token_for() { NO_TOKEN=$([[ $1 == gw-no-token || $1 == gw-floor ]] && echo 1 || echo 0); } # sets what wrk_run sends
 
 for target in "${TARGETS[@]}"; do
   if [[ $target == gw-no-token || $target == gw-floor ]]; then
