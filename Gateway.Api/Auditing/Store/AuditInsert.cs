@@ -47,11 +47,8 @@ internal static class AuditInsert
         var entity = db.Model.FindEntityType(typeof(AuditRecord))!;
         var sql = db.GetService<ISqlGenerationHelper>();
         var columns = Columns.Select(c => sql.DelimitIdentifier(entity.FindProperty(c.Property)!.GetColumnName()));
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandTimeout = db.Database.GetCommandTimeout() ?? command.CommandTimeout;
-        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(entity.GetTableName()!)} ({string.Join(", ", columns)}) "
-            + $"VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
+        await using var command = AuditSql.Command(db, $"INSERT INTO {sql.DelimitIdentifier(entity.GetTableName()!)} ({string.Join(", ", columns)}) "
+            + $"VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})");
         var parameters = Columns.Select((_, i) =>
         {
             var parameter = command.CreateParameter();

@@ -75,14 +75,17 @@ internal sealed class AuditStore(
         await EnsureSchemaAsync(CancellationToken.None);
         await using var db = await contexts.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var frontier = await LockHeadAsync(db);
+        var frontier = await AuditSql.LockHeadAsync(db);
         var nodes = new List<AuditNode>();
-        if (await FoldStrayLeavesAsync(db, frontier, nodes) == CatchUpChunk)
+        if (await AuditSql.AnyLeafFromAsync(db, frontier.Size) && await FoldStrayLeavesAsync(db, frontier, nodes) == CatchUpChunk)
         {
             throw new InvalidOperationException("The audit log is still folding in leaves written before it; the group waits.");
         }
 
-        long? imported = entries.Any(e => e.SourceEventId is not null) ? await LockCursorAsync(db, IdentityCursor) : null;
+        // Every replica imports identity's events. The head lock already makes appends take turns;
+        // on PostgreSQL the cursor row is locked too, so the next importer reads the moved cursor
+        // and skips what is recorded.
+        long? imported = entries.Any(e => e.SourceEventId is not null) ? await AuditSql.ReadCursorAsync(db, IdentityCursor, lockRow: true) : null;
         var lastImported = imported;
         var records = new List<AuditRecord>(entries.Count);
         foreach (var entry in entries)
@@ -106,20 +109,19 @@ internal sealed class AuditStore(
         }
 
         await AuditInsert.ExecuteAsync(db, records);
-        db.Nodes.AddRange(nodes);
+        await AuditSql.InsertNodesAsync(db, nodes);
         var signed = await CheckpointIfDueAsync(db, frontier, checkpoint);
-        await SaveHeadAsync(db, frontier);
+        await AuditSql.SaveHeadAsync(db, frontier);
         if (lastImported != imported)
         {
-            await SetCursorAsync(db, IdentityCursor, lastImported!.Value);
+            await AuditSql.SetCursorAsync(db, IdentityCursor, lastImported!.Value);
         }
 
         if (progress is not null)
         {
-            await SetCursorAsync(db, progress.Name, progress.Value);
+            await AuditSql.SetCursorAsync(db, progress.Name, progress.Value);
         }
 
-        await db.SaveChangesAsync();
         await transaction.CommitAsync();
 
         CheckpointOwed = signed is null && (CheckpointOwed || records.Count > 0);
@@ -136,7 +138,8 @@ internal sealed class AuditStore(
     {
         await EnsureSchemaAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await ReadCursorAsync(db, name, cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        return await AuditSql.ReadCursorAsync(db, name, lockRow: false, cancellationToken);
     }
 
     public async Task ForgetCursorAsync(string name)
@@ -145,40 +148,22 @@ internal sealed class AuditStore(
         await db.Cursors.Where(c => c.Name == name).ExecuteDeleteAsync();
     }
 
-    /// <summary>
-    /// Takes the head row for this transaction (an UPDATE that changes nothing: a row lock on
-    /// PostgreSQL, the write lock on SQLite) and reads it once the lock is held.
-    /// </summary>
-    private static async Task<MerkleFrontier> LockHeadAsync(AuditDbContext db)
-    {
-        await db.Heads.Where(h => h.Id == AuditLogHead.SingleId).ExecuteUpdateAsync(set => set.SetProperty(h => h.Size, h => h.Size));
-        var head = await db.Heads.AsNoTracking().SingleAsync(h => h.Id == AuditLogHead.SingleId);
-        return MerkleFrontier.Parse(head.Size, head.Frontier);
-    }
-
-    private static Task SaveHeadAsync(AuditDbContext db, MerkleFrontier frontier)
-    {
-        var (size, edge) = (frontier.Size, frontier.ToString());
-        return db.Heads.Where(h => h.Id == AuditLogHead.SingleId)
-            .ExecuteUpdateAsync(set => set.SetProperty(h => h.Size, size).SetProperty(h => h.Frontier, edge));
-    }
-
     /// <summary>One chunk of catch-up in its own transaction; true while more may be left.</summary>
     private async Task<bool> CatchUpAsync()
     {
         await using var db = await contexts.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var frontier = await LockHeadAsync(db);
-        var nodes = new List<AuditNode>();
-        var folded = await FoldStrayLeavesAsync(db, frontier, nodes);
-        if (folded == 0)
+        var frontier = await AuditSql.LockHeadAsync(db);
+        if (!await AuditSql.AnyLeafFromAsync(db, frontier.Size))
         {
             return false;
         }
 
-        db.Nodes.AddRange(nodes);
-        await SaveHeadAsync(db, frontier);
-        await db.SaveChangesAsync();
+        var nodes = new List<AuditNode>();
+        var folded = await FoldStrayLeavesAsync(db, frontier, nodes);
+
+        await AuditSql.InsertNodesAsync(db, nodes);
+        await AuditSql.SaveHeadAsync(db, frontier);
         await transaction.CommitAsync();
         return folded == CatchUpChunk;
     }
@@ -215,8 +200,7 @@ internal sealed class AuditStore(
     /// <summary>Every <see cref="AuditOptions.CheckpointEvery"/> leaves, or once <see cref="AuditOptions.CheckpointInterval"/> has passed since the last.</summary>
     private async Task<AuditCheckpoint?> CheckpointIfDueAsync(AuditDbContext db, MerkleFrontier frontier, bool now)
     {
-        var last = await db.Checkpoints.AsNoTracking().OrderByDescending(c => c.TreeSize).Select(c => new { c.TreeSize, c.Time }).FirstOrDefaultAsync();
-        var (lastSize, lastTime) = last is null ? (0, DateTimeOffset.MinValue) : (last.TreeSize, new DateTimeOffset(last.Time, TimeSpan.Zero));
+        var (lastSize, lastTime) = await AuditSql.LastCheckpointAsync(db) ?? (0, DateTimeOffset.MinValue);
         if (frontier.Size <= lastSize)
         {
             return null;
@@ -228,39 +212,7 @@ internal sealed class AuditStore(
         }
 
         var checkpoint = signer.Sign(frontier.Size, Convert.ToHexStringLower(frontier.Root()), time.GetUtcNow());
-        db.Checkpoints.Add(checkpoint);
+        await AuditSql.InsertCheckpointAsync(db, checkpoint);
         return checkpoint;
-    }
-
-    private static async Task<long> ReadCursorAsync(AuditDbContext db, string name, CancellationToken cancellationToken = default) =>
-        await db.Cursors.AsNoTracking().Where(c => c.Name == name).Select(c => (long?)c.Value).FirstOrDefaultAsync(cancellationToken) ?? 0;
-
-    /// <summary>
-    /// Every replica imports identity's events. The head lock already makes appends take turns;
-    /// on PostgreSQL the cursor row is also locked, so the next importer reads the moved cursor
-    /// and skips what is recorded.
-    /// </summary>
-    private static async Task<long> LockCursorAsync(AuditDbContext db, string name)
-    {
-        if (!db.Database.IsNpgsql())
-        {
-            return await ReadCursorAsync(db, name);
-        }
-
-        var values = await db.Database.SqlQuery<long>($"SELECT value AS \"Value\" FROM audit_cursors WHERE name = {name} FOR UPDATE").ToListAsync();
-        return values is [var value] ? value : 0;
-    }
-
-    private static async Task SetCursorAsync(AuditDbContext db, string name, long value)
-    {
-        var cursor = await db.Cursors.FindAsync(name);
-        if (cursor is null)
-        {
-            db.Cursors.Add(new AuditCursor { Name = name, Value = value });
-        }
-        else
-        {
-            cursor.Value = value;
-        }
     }
 }
