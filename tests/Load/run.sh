@@ -124,9 +124,16 @@ start_bare() {
 declare -A PORT=([gateway]=$GATEWAY_PORT [bare]=$BARE_PORT) CHECKPOINT_KEY=()
 start_gateway() {
   local name=${1:-gateway}; shift || true
+  # GATEWAY_BIN=<folder> among the settings runs another build (another commit's Release output,
+  # say), side by side with this one's.
+  local bin="$BIN/Gateway.Api/release" setting settings=()
+  for setting in "$@"; do
+    case $setting in GATEWAY_BIN=*) bin=${setting#GATEWAY_BIN=} ;; *) settings+=("$setting") ;; esac
+  done
+  set -- "${settings[@]}"
   PORT[$name]=${PORT[$name]:-$(free_port)}
   CHECKPOINT_KEY[$name]=${CHECKPOINT_KEY[$name]:-$(head -c 33 /dev/urandom | base64)}
-  start "$name" "$BIN/Gateway.Api/release" env \
+  start "$name" "$bin" env \
     ASPNETCORE_URLS="http://127.0.0.1:${PORT[$name]}" ASPNETCORE_ENVIRONMENT=Production \
     Auth__Authority="$AUTHORITY" \
     ConnectionStrings__cache="127.0.0.1:$CACHE_PORT" \
@@ -169,7 +176,8 @@ declare -A VARIANT=(
   [gw-floor]="Gateway__Audit__Enabled=false Gateway__RateLimiting__Enabled=false ReverseProxy__Routes__trading-read__AuthorizationPolicy=anonymous OTEL_SDK_DISABLED=true"
 )
 # LOAD_VARIANTS="name:KEY=VALUE,KEY=VALUE ..." replaces those rows with gateways of your own
-# settings (e.g. gw-commit20:Gateway__Audit__GroupCommitInterval=00:00:00.020), to try one.
+# settings (e.g. gw-commit20:Gateway__Audit__GroupCommitInterval=00:00:00.020), to try one, or of
+# another build (e.g. before:GATEWAY_BIN=/tmp/before/bin/Gateway.Api/release).
 if [ -n "${LOAD_VARIANTS:-}" ]; then
   VARIANTS=1 VARIANT_NAMES=() VARIANT=()
   for spec in $LOAD_VARIANTS; do
