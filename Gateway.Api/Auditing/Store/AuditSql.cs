@@ -10,7 +10,8 @@ namespace Gateway.Api.Auditing;
 /// translation and expression trees, and a fresh gateway compiled some 3,000 EF Core methods for
 /// them while the requests it audits waited for the same core. The text is the same on SQLite and
 /// PostgreSQL: the columns are the snake_case names the model gives every property (and that
-/// auditors read with plain SQL), quoted because some are keywords, and both engines know <c>RETURNING</c> and <c>ON CONFLICT</c>.
+/// auditors read with plain SQL), quoted because some are keywords, and both engines know
+/// <c>RETURNING</c> and <c>ON CONFLICT</c>.
 /// </summary>
 internal static class AuditSql
 {
