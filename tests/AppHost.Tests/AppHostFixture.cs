@@ -57,9 +57,15 @@ public class AppHostFixture : IAsyncLifetime
         builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "gateway").Annotations.Add(new EnvironmentCallbackAnnotation(context =>
             context.EnvironmentVariables["Gateway__Audit__CheckpointFile"] = Path.Combine(_folder, "audit-checkpoint.json")));
 
+        Configure(builder);
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", cts.Token).WaitAsync(StartTimeout);
+    }
+
+    /// <summary>A fixture's own settings for the resources, applied before the app is built.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
     }
 
     /// <summary>The demo users' password, the parameter the AppHost generated for this run.</summary>

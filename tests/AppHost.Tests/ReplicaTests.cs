@@ -150,17 +150,41 @@ public sealed class ReplicaTests(ReplicaAppHostFixture fixture, ITestOutputHelpe
     public async Task ARestingLimitOrderIsFilledOnceWhileTheMatchersOfBothReplicasRun()
     {
         var (tradingA, tradingB) = fixture.Pair("trading");
-        var tokens = await RegisterAsync(fixture.Pair("identity").B);
-        var accountId = await AccountIdAsync(tradingA, tokens.AccessToken);
-        var ask = await AskAsync(tradingA, tokens.AccessToken);
 
-        // One tick (0.01) under the ask: it rests, and the simulated market crosses it. A limit 0.1 %
-        // under the ask stayed unfilled for 90 s in one CI run: the market's 97 s wave and its hourly
-        // drift can keep the ask above such a price that long; the wait now spans a whole 97 s cycle.
-        using var placed = await Send(tradingA, HttpMethod.Post, "/api/v1/trading/orders", tokens.AccessToken,
-            new { account_id = accountId, symbol = "AAPL", side = "buy", type = "limit", quantity = 3, limit_price = ask - 0.01m, time_in_force = "gtc" });
-        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
-        var orderId = (await placed.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("order_id").GetGuid();
+        // The limit is the middle of the range the ask swept over the last 2 s (one 97-tick wave),
+        // placed while the ask is in the range's upper quarter: it rests, and the market crosses it
+        // again within a wave or two. A placement the market beat to it (the ask fell below the
+        // limit on the way) is filled at once and proves nothing about the matchers: it is made
+        // again, on a fresh account.
+        TokenBody tokens = null!;
+        Guid orderId = default;
+        for (var attempt = 1; orderId == default; attempt++)
+        {
+            Assert.True(attempt <= 5, "the ask never stayed above the limit long enough to place a resting order");
+            tokens = await RegisterAsync(fixture.Pair("identity").B);
+            var accountId = await AccountIdAsync(tradingA, tokens.AccessToken);
+            var asks = new List<decimal>();
+            for (var started = DateTime.UtcNow; DateTime.UtcNow - started < TimeSpan.FromSeconds(2);)
+            {
+                asks.Add(await AskAsync(tradingA, tokens.AccessToken));
+            }
+
+            var limit = Math.Round((asks.Min() + asks.Max()) / 2, 2);
+            var high = limit + ((asks.Max() - asks.Min()) / 4);
+            for (var polls = 0; polls < 200 && await AskAsync(tradingA, tokens.AccessToken) < high; polls++)
+            {
+            }
+
+            using var placed = await Send(tradingA, HttpMethod.Post, "/api/v1/trading/orders", tokens.AccessToken,
+                new { account_id = accountId, symbol = "AAPL", side = "buy", type = "limit", quantity = 3, limit_price = limit, time_in_force = "gtc" });
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+            var body = await placed.Content.ReadFromJsonAsync<JsonElement>(Json);
+            output.WriteLine($"attempt {attempt}: asks {asks.Min()}..{asks.Max()} over {asks.Count} quotes, limit {limit}, placed {body.GetProperty("status").GetString()}");
+            if (body.GetProperty("status").GetString() == "new")
+            {
+                orderId = body.GetProperty("order_id").GetGuid();
+            }
+        }
 
         JsonElement order;
         var deadline = DateTime.UtcNow.AddSeconds(120);
@@ -290,10 +314,26 @@ public sealed class ReplicaAppHostFixture() : AppHostFixture(Arguments())
 {
     private readonly Dictionary<string, (HttpClient A, HttpClient B)> _pairs = [];
 
+    /// <summary>Every 20 ms, the simulated market's interval between quotes in this fixture's trading replicas.</summary>
+    public static readonly TimeSpan MarketTick = TimeSpan.FromMilliseconds(20);
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// The market ticks every 20 ms instead of every second, so that its slow waves (97 and 3,600
+    /// ticks) pass in 2 s and 72 s: a resting limit order inside the range the ask sweeps is crossed
+    /// within seconds, whatever the time of day. At one tick a second the hourly wave could keep
+    /// the ask above a limit for many minutes.
+    /// </summary>
+    protected override void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+        var trading = builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "trading");
+        trading.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            context.EnvironmentVariables["Trading__Market__TickInterval"] = MarketTick.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>
