@@ -171,8 +171,10 @@ public sealed class ReplicaTests(ReplicaAppHostFixture fixture, ITestOutputHelpe
 
             var limit = Math.Round((asks.Min() + asks.Max()) / 2, 2);
             var high = limit + ((asks.Max() - asks.Min()) / 4);
-            for (var polls = 0; polls < 200 && await AskAsync(tradingA, tokens.AccessToken) < high; polls++)
+            var polls = 0;
+            while (polls++ < 200 && await AskAsync(tradingA, tokens.AccessToken) < high)
             {
+                await Task.Delay(10);
             }
 
             using var placed = await Send(tradingA, HttpMethod.Post, "/api/v1/trading/orders", tokens.AccessToken,
@@ -314,9 +316,6 @@ public sealed class ReplicaAppHostFixture() : AppHostFixture(Arguments())
 {
     private readonly Dictionary<string, (HttpClient A, HttpClient B)> _pairs = [];
 
-    /// <summary>Every 20 ms, the simulated market's interval between quotes in this fixture's trading replicas.</summary>
-    public static readonly TimeSpan MarketTick = TimeSpan.FromMilliseconds(20);
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -333,7 +332,7 @@ public sealed class ReplicaAppHostFixture() : AppHostFixture(Arguments())
     {
         var trading = builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "trading");
         trading.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-            context.EnvironmentVariables["Trading__Market__TickInterval"] = MarketTick.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
+            context.EnvironmentVariables["Trading__Market__TickInterval"] = "00:00:00.020"));
     }
 
     /// <summary>
