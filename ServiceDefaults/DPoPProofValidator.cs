@@ -10,16 +10,20 @@ using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>The outcome of a proof check: the proof key's RFC 7638 thumbprint, or why the proof fails.</summary>
-public readonly record struct DPoPProofResult(string? Thumbprint, string? Error);
+/// <summary>
+/// The outcome of a proof check: the proof key's RFC 7638 thumbprint, or why the proof fails.
+/// <paramref name="ReplayUnchecked"/> says the proof failed only because the shared cache could not
+/// confirm its single use: a retry with a new proof may pass, so callers answer 503, not 401.
+/// </summary>
+public readonly record struct DPoPProofResult(string? Thumbprint, string? Error, bool ReplayUnchecked = false);
 
 /// <summary>
 /// Checks a DPoP proof (RFC 9449 §4.3) for the request it came with: a <c>dpop+jwt</c> signed
 /// with an asymmetric algorithm by the public key it embeds, for this method and URL, fresh;
 /// where an access token is presented, bound to it (<c>ath</c>); where a key is expected, made by
 /// that key; and never seen before at any replica of any service (its <c>jti</c> is claimed in the
-/// shared cache). The signature check is Microsoft.IdentityModel's; this adds the RFC's rules.
-/// No server nonces are issued. The gateway checks the proofs of resource requests, the identity
+/// shared cache; when the cache cannot answer, the proof fails). The signature check is
+/// Microsoft.IdentityModel's; this adds the RFC's rules. No server nonces are issued. The gateway checks the proofs of resource requests, the identity
 /// service those of token requests.
 /// </summary>
 public sealed partial class DPoPProofValidator(
@@ -31,12 +35,11 @@ public sealed partial class DPoPProofValidator(
     private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
     private readonly JsonWebTokenHandler _handler = new();
     private const int KeyCapacity = 10_000;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _localJtis = new();
+    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(1);
 
     // A client signs every proof with the same key: the parsed key (and the verifier the crypto
     // layer keeps for it) is reused instead of being rebuilt from the JWK for each request.
     private readonly ConcurrentDictionary<string, JsonWebKey> _keys = new(StringComparer.Ordinal);
-    private readonly SweepSchedule _sweeps = new(TimeSpan.FromSeconds(30));
 
     /// <summary>
     /// Checks <paramref name="proof"/> for a <paramref name="method"/> request to the public
@@ -66,9 +69,8 @@ public sealed partial class DPoPProofValidator(
         var error = Claims(method, url, token, accessToken)
             ?? (boundThumbprint is not null && thumbprint != boundThumbprint
                 ? "The DPoP proof is signed by another key than the one the token is bound to."
-                : null)
-            ?? await ClaimJtiAsync(thumbprint, token);
-        return error is null ? new(thumbprint, null) : Fail(error);
+                : null);
+        return error is null ? await ClaimJtiAsync(thumbprint, token) : Fail(error);
     }
 
     /// <summary>The thumbprint a token's <c>cnf</c> claim (<c>{"jkt": ...}</c>) names; empty when it names none.</summary>
@@ -154,45 +156,32 @@ public sealed partial class DPoPProofValidator(
             : "The DPoP proof's ath does not match the access token.";
     }
 
-    /// <summary>Single use across replicas and services: the first to claim the <c>jti</c> in the cache wins.</summary>
-    private async Task<string?> ClaimJtiAsync(string thumbprint, JsonWebToken token)
+    /// <summary>
+    /// Single use across replicas and services: the first to claim the <c>jti</c> in the cache wins.
+    /// Fails closed: when the cache does not answer in time, no replica can tell whether another
+    /// one accepted the proof already (a claim that timed out may even have landed), so the proof
+    /// is refused as unchecked rather than remembered locally.
+    /// </summary>
+    private async Task<DPoPProofResult> ClaimJtiAsync(string thumbprint, JsonWebToken token)
     {
         if (!token.TryGetPayloadValue<string>("jti", out var jti) || jti is not { Length: > 0 and <= 256 })
         {
-            return "The DPoP proof needs a jti of at most 256 characters.";
+            return Fail("The DPoP proof needs a jti of at most 256 characters.");
         }
 
         var settings = options.CurrentValue;
         var remember = settings.ProofLifetime + settings.ClockSkew;
         var key = $"dpop-jti:{thumbprint}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(jti)))}";
-        bool first;
         try
         {
-            first = await cache.GetDatabase().StringSetAsync(key, 1, remember, When.NotExists).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return await cache.GetDatabase().StringSetAsync(key, 1, remember, When.NotExists).WaitAsync(ClaimTimeout).ConfigureAwait(false)
+                ? new(thumbprint, null)
+                : Fail("The DPoP proof was already used.");
         }
         catch (Exception ex) when (ex.IsCacheFailure())
         {
-            // The cache cannot answer: this replica still refuses what it has seen itself.
-            LogLocalReplayCheck(logger, ex.GetType().Name);
-            var now = time.GetUtcNow();
-            SweepLocal(now);
-            first = _localJtis.TryAdd(key, now + remember);
-        }
-
-        return first ? null : "The DPoP proof was already used.";
-    }
-
-    private void SweepLocal(DateTimeOffset now)
-    {
-        if (_sweeps.TryClaim(now))
-        {
-            foreach (var (key, expires) in _localJtis)
-            {
-                if (expires <= now)
-                {
-                    _localJtis.TryRemove(key, out _);
-                }
-            }
+            LogReplayUnchecked(logger, ex.GetType().Name);
+            return new(null, "The DPoP proof's single use cannot be confirmed right now: retry shortly with a new proof.", ReplayUnchecked: true);
         }
     }
 
@@ -238,6 +227,6 @@ public sealed partial class DPoPProofValidator(
             ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
             : null;
 
-    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "DPoP replay check made in this replica only: the cache did not answer ({Error})")]
-    private static partial void LogLocalReplayCheck(ILogger logger, string error);
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "DPoP proof refused unchecked: the cache did not confirm its single use ({Error})")]
+    private static partial void LogReplayUnchecked(ILogger logger, string error);
 }

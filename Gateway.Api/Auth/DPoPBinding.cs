@@ -1,3 +1,4 @@
+using Gateway.Api.Hardening;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 
@@ -6,11 +7,14 @@ namespace Gateway.Api.Auth;
 /// <summary>
 /// Sender-constrained tokens at the edge (RFC 9449 §7): a token whose <c>cnf.jkt</c> binds it to
 /// a key is accepted only as <c>Authorization: DPoP</c> with a valid proof by that key for this
-/// request. Refusals answer 401 with a <c>WWW-Authenticate: DPoP</c> challenge naming the error.
+/// request. Refusals answer 401 with a <c>WWW-Authenticate: DPoP</c> challenge naming the error,
+/// except a proof whose single use the shared cache could not confirm: that is a 503 problem with
+/// <c>Retry-After</c>, because the same client may pass with a new proof once the cache answers.
 /// </summary>
 internal static class DPoPBinding
 {
     private const string ErrorItem = "gateway:dpop-error";
+    private const string UncheckedItem = "gateway:dpop-unchecked";
 
     /// <summary>Runs once the token itself is valid; fails the authentication when the binding does not hold.</summary>
     public static async Task CheckAsync(TokenValidatedContext context)
@@ -39,9 +43,15 @@ internal static class DPoPBinding
         // The URL the client called, as the gateway sees it after the trusted forwarded headers.
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
         var validator = context.HttpContext.RequestServices.GetRequiredService<DPoPProofValidator>();
-        if ((await validator.ValidateAsync(request.Method, url, proof, accessToken, thumbprint)).Error is { } error)
+        var result = await validator.ValidateAsync(request.Method, url, proof, accessToken, thumbprint);
+        if (result.Error is { } error)
         {
-            EdgeDenial.Record(context.HttpContext, EdgeDenialReason.DPoPProof);
+            EdgeDenial.Record(context.HttpContext, result.ReplayUnchecked ? EdgeDenialReason.DPoPReplayUnchecked : EdgeDenialReason.DPoPProof);
+            if (result.ReplayUnchecked)
+            {
+                context.HttpContext.Items[UncheckedItem] = error;
+            }
+
             Refuse(context, "invalid_dpop_proof", error);
             return;
         }
@@ -56,6 +66,13 @@ internal static class DPoPBinding
     public static Task ChallengeAsync(JwtBearerChallengeContext context)
     {
         var request = context.HttpContext.Request;
+        if (context.HttpContext.Items[UncheckedItem] is string uncheckedReplay)
+        {
+            context.HandleResponse();
+            context.Response.Headers.RetryAfter = "1";
+            return EdgeProblems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, uncheckedReplay);
+        }
+
         var failure = context.HttpContext.Items[ErrorItem] as (string Error, string Description)?;
         EdgeDenial.Record(context.HttpContext, EdgeDenialReason.Missing); // kept only when nothing refused the token before
 

@@ -16,6 +16,7 @@ internal enum EdgeDenialReason
     BadAlgorithm,
     Revoked,
     DPoPProof,
+    DPoPReplayUnchecked,
     DPoPBoundTokenAsBearer,
     Invalid,
 }
@@ -61,6 +62,7 @@ internal sealed record EdgeDenial(EdgeDenialReason Reason)
         EdgeDenialReason.WrongType => "wrong_type",
         EdgeDenialReason.BadAlgorithm => "bad_algorithm",
         EdgeDenialReason.DPoPProof => "dpop_proof",
+        EdgeDenialReason.DPoPReplayUnchecked => "dpop_replay_unchecked",
         EdgeDenialReason.DPoPBoundTokenAsBearer => "dpop_bound_token_as_bearer",
         _ => reason.ToString().ToLowerInvariant(),
     };

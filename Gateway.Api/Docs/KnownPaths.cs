@@ -57,7 +57,8 @@ internal static class KnownPaths
               "responses": {
                 "200": { "description": "Tokens; sent with `Cache-Control: no-store`.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TokenResponse" } } } },
                 "400": { "$ref": "#/components/responses/OAuthError" },
-                "401": { "$ref": "#/components/responses/OAuthError" } } } },
+                "401": { "$ref": "#/components/responses/OAuthError" },
+                "503": { "description": "`temporarily_unavailable`: the DPoP proof's single use cannot be confirmed right now; retry after `Retry-After` seconds with a new proof.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OAuthError" } } } } } } },
             "/connect/revoke": { "post": {
               "tags": ["OAuth"], "operationId": "PostRevoke", "summary": "Token revocation (RFC 7009), for authenticated clients.",
               "security": [ { "OAuthClient": [] } ],

@@ -95,6 +95,7 @@ internal sealed class OpenApiMerger(JsonObject document)
             var responses = Child(operation, "responses");
             responses.TryAdd("401", new JsonObject { ["description"] = "Missing, invalid, expired or revoked access token." });
             responses.TryAdd("403", new JsonObject { ["description"] = "The access token lacks the role or scope this operation needs." });
+            responses.TryAdd("503", new JsonObject { ["description"] = "The shared cache cannot confirm a DPoP proof's single use, or a change cannot be checked against session revocations: retry after `Retry-After` seconds (with a new proof)." });
         }
         else if (!operation.ContainsKey("security") && sourceSecurity is not null)
         {

@@ -61,22 +61,31 @@ internal static class DPoPBoundTokens
                 : new DPoPProofResult(null, "Send exactly one DPoP proof header.");
             if (result.Error is { } error)
             {
-                Reject(context, http, error);
+                Reject(context, http, error, result.ReplayUnchecked);
                 return;
             }
 
             context.Transaction.SetProperty(ThumbprintProperty, result.Thumbprint);
         }
 
-        private static void Reject(ValidateTokenRequestContext context, HttpRequest http, string detail)
+        /// <summary>
+        /// A bad proof is the client's error (400, <c>invalid_dpop_proof</c>); a proof whose single use
+        /// the cache could not confirm is not (503, <c>temporarily_unavailable</c>): a new proof may pass shortly.
+        /// </summary>
+        private static void Reject(ValidateTokenRequestContext context, HttpRequest http, string detail, bool replayUnchecked = false)
         {
+            if (replayUnchecked)
+            {
+                http.HttpContext.Response.Headers.RetryAfter = "1";
+            }
+
             if (JsonRoutes.Match(http.Path) is not null)
             {
-                JsonProblem.Reject(context, StatusCodes.Status400BadRequest, detail);
+                JsonProblem.Reject(context, replayUnchecked ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status400BadRequest, detail);
             }
             else
             {
-                context.Reject("invalid_dpop_proof", detail);
+                context.Reject(replayUnchecked ? Errors.TemporarilyUnavailable : "invalid_dpop_proof", detail);
             }
         }
     }

@@ -56,11 +56,15 @@ internal sealed record TokenResponse(
 
 internal static class JsonRouteDescriptions
 {
-    /// <summary>A JSON body in, and what every JSON token route can answer: the tokens, or a problem for malformed input.</summary>
+    /// <summary>
+    /// A JSON body in, and what every JSON token route can answer: the tokens, a problem for
+    /// malformed input, or a 503 while a DPoP proof's single use cannot be confirmed.
+    /// </summary>
     public static RouteHandlerBuilder ExchangesForTokens<TRequest>(this RouteHandlerBuilder route, int status = StatusCodes.Status200OK) where TRequest : notnull => route
         .Accepts<TRequest>("application/json")
         .Produces<TokenResponse>(status)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

@@ -75,3 +75,29 @@ internal sealed class WriteJsonRouteResponse(IProblemDetailsService problems) : 
         _ => new(StatusCodes.Status400BadRequest, "The request is invalid."),
     };
 }
+
+/// <summary>
+/// OpenIddict answers every token error it does not know with 400; <c>temporarily_unavailable</c>
+/// (a check the service could not make right now) is not the client's error, so the OAuth token
+/// endpoint answers it with 503, as the JSON routes do.
+/// </summary>
+internal sealed class TemporarilyUnavailableIs503 : IOpenIddictServerHandler<ApplyTokenResponseContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyTokenResponseContext>()
+            .AddFilter<OpenIddictServerAspNetCoreHandlerFilters.RequireHttpRequest>()
+            .UseSingletonHandler<TemporarilyUnavailableIs503>()
+            .SetOrder(OpenIddictServerAspNetCoreHandlers.AttachHttpResponseCode<ApplyTokenResponseContext>.Descriptor.Order + 1)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ApplyTokenResponseContext context)
+    {
+        if (context.Response.Error == Errors.TemporarilyUnavailable)
+        {
+            context.Transaction.GetHttpRequest()!.HttpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -52,6 +52,7 @@ internal static class TokensExtensions
                 server.AddEventHandler(ExtractFormTokenRequest.Descriptor);
                 server.AddEventHandler(ExtractJsonTokenRequest.Descriptor);
                 server.AddEventHandler(WriteJsonRouteResponse.Descriptor);
+                server.AddEventHandler(TemporarilyUnavailableIs503.Descriptor);
                 server.AddEventHandler(AlwaysReturnScope.Descriptor);
                 server.AddEventHandler(DiscoveryUnderIssuer.Descriptor);
                 server.AddDPoPBoundTokens();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using AspireGateway.Tests;
+using Garnet;
 
 namespace Gateway.Api.Tests;
 
@@ -99,20 +100,54 @@ public sealed class DPoPTests(GatewayFixture fixture) : IClassFixture<GatewayFix
         await using var second = fixture.CreateGateway(fixture.Backend.Address);
         using var key = DPoPKey.EllipticCurve();
         var token = Bound(key);
-        // A first request connects the new instance to the shared cache: until it is connected,
-        // an instance remembers proofs on its own (the documented outage behaviour), which is not
-        // what this test is about.
-        using (var warm = await SendAsync(second, token, key.Proof("GET", AccountsUrl, token)))
-        {
-            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
-        }
+        // Until the new instance has connected to the shared cache it refuses proofs as unchecked
+        // (503): wait until one of its own passes.
+        await PassesAsync(second, key, token);
 
         var proof = key.Proof("GET", AccountsUrl, token);
         var responses = await Together.RunAsync(6, index => SendAsync(index % 2 == 0 ? fixture.Gateway : second, token, proof));
 
-        Assert.Equal(1, responses.Count(response => response.StatusCode == HttpStatusCode.OK));
-        Assert.All(responses.Where(response => response.StatusCode != HttpStatusCode.OK), refused => AssertChallenge(refused, "invalid_dpop_proof"));
+        // Never twice. A claim the cache answered too late (a stalled machine) is refused as
+        // unchecked, which may leave none passing; without one, exactly one passes.
+        var passed = responses.Count(response => response.StatusCode == HttpStatusCode.OK);
+        var unconfirmed = responses.Where(response => response.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.InRange(passed, unconfirmed.Count == 0 ? 1 : 0, 1);
+        foreach (var response in unconfirmed)
+        {
+            await AssertUnchecked(response);
+        }
+
+        Assert.All(responses.Where(response => response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable)),
+            refused => AssertChallenge(refused, "invalid_dpop_proof"));
         Array.ForEach(responses, response => response.Dispose());
+    }
+
+    [Fact]
+    public async Task WhileTheCacheCannotConfirmSingleUseProofsAreRefusedWith503AndPassAgainOnceItAnswers()
+    {
+        // A cache of this test's own, so that stopping it touches no other test.
+        var port = Ports.FreeLoopback();
+        var cache = StartCache(port);
+        await using var gateway = fixture.CreateGateway(fixture.Backend.Address, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = $"127.0.0.1:{port}" });
+        using var key = DPoPKey.EllipticCurve();
+        var token = Bound(key);
+        await PassesAsync(gateway, key, token);
+
+        cache.Dispose();
+        var proof = key.Proof("GET", AccountsUrl, token);
+        using var whileDown = await SendAsync(gateway, token, proof);
+        using var againWhileDown = await SendAsync(gateway, token, proof);
+        using var restarted = StartCache(port);
+        await PassesAsync(gateway, key, token);
+        using var sameProofLater = await SendAsync(gateway, token, proof);
+        using var sameProofOnceMore = await SendAsync(gateway, token, proof);
+
+        await AssertUnchecked(whileDown);
+        await AssertUnchecked(againWhileDown);
+        // Refused unchecked, the proof was never accepted, so it may still pass once (or be refused
+        // as used, when a claim queued during the outage landed on reconnect); never twice.
+        Assert.Contains(sameProofLater.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Unauthorized });
+        AssertChallenge(sameProofOnceMore, "invalid_dpop_proof");
     }
 
     [Fact]
@@ -139,6 +174,44 @@ public sealed class DPoPTests(GatewayFixture fixture) : IClassFixture<GatewayFix
 
         return client.SendAsync(request);
     }
+
+    /// <summary>Sends fresh proofs until one passes: the instance is connected to its cache.</summary>
+    private static async Task PassesAsync(ServiceFactory<Program> gateway, DPoPKey key, string token)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await SendAsync(gateway, token, key.Proof("GET", AccountsUrl, token));
+            status = response.StatusCode;
+            if (status == HttpStatusCode.ServiceUnavailable)
+            {
+                await Task.Delay(200);
+            }
+        }
+        while (status == HttpStatusCode.ServiceUnavailable && DateTimeOffset.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    private static GarnetServer StartCache(int port)
+    {
+        var cache = new GarnetServer(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--memory", "64m", "--index", "16m"]);
+        cache.Start();
+        return cache;
+    }
+
+    private static async Task AssertUnchecked(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemBody>();
+        Assert.Equal(503, problem!.Status);
+        Assert.Contains("single use", problem.Detail, StringComparison.Ordinal);
+    }
+
+    private sealed record ProblemBody(int Status, string Detail);
 
     private static void AssertChallenge(HttpResponseMessage response, string error)
     {

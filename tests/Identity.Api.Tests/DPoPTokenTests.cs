@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.IdentityModel.Tokens.Jwt;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AspireGateway.Tests;
+using Garnet;
 
 namespace Identity.Api.Tests;
 
@@ -35,18 +37,7 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
         using var api = fixture.Api();
         var (_, email, password) = await api.NewUserAsync();
         using var key = DPoPKey.EllipticCurve();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/connect/token", UriKind.Relative))
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "password",
-                ["username"] = email,
-                ["password"] = password,
-                ["client_id"] = "gateway-web",
-                ["scope"] = "offline_access",
-            }),
-        };
-        request.Headers.Add("DPoP", key.Proof("POST", Url("/connect/token")));
+        using var request = PasswordGrant(email, password, key.Proof("POST", Url("/connect/token")));
 
         using var response = await api.Http.SendAsync(request);
 
@@ -120,6 +111,37 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
     }
 
     [Fact]
+    public async Task WhileTheCacheCannotConfirmAProofsSingleUseTokenRequestsWithProofsAre503AndIssueNothing()
+    {
+        // A cache of this test's own, so that stopping it touches no other test.
+        var port = Ports.FreeLoopback();
+        var cache = new GarnetServer(["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--memory", "64m", "--index", "16m"]);
+        cache.Start();
+        await using var service = fixture.WithSettings(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = $"127.0.0.1:{port}" });
+        using var api = new IdentityClient(service.CreateClient());
+        var (_, email, password) = await api.NewUserAsync();
+        using var key = DPoPKey.EllipticCurve();
+        using (var whileUp = await PostAsync(api, Login, new { email, password }, key.Proof("POST", Url(Login))))
+        {
+            await AssertBoundToAsync(whileUp, key);
+        }
+
+        cache.Dispose();
+        using var login = await PostAsync(api, Login, new { email, password }, key.Proof("POST", Url(Login)));
+        using var grant = await api.Http.SendAsync(PasswordGrant(email, password, key.Proof("POST", Url("/connect/token"))));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
+        Assert.NotNull(login.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", login.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("access_token", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, grant.StatusCode);
+        Assert.NotNull(grant.Headers.RetryAfter);
+        using var error = JsonDocument.Parse(await grant.Content.ReadAsStringAsync());
+        Assert.Equal("temporarily_unavailable", error.RootElement.GetProperty("error").GetString());
+        Assert.False(error.RootElement.TryGetProperty("access_token", out _));
+    }
+
+    [Fact]
     public async Task DiscoveryNamesTheProofAlgorithms()
     {
         using var api = fixture.Api();
@@ -134,6 +156,23 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
     }
 
     private static string Url(string path) => new Uri(new Uri(IdentityFixture.Issuer), path.TrimStart('/')).AbsoluteUri;
+
+    private static HttpRequestMessage PasswordGrant(string email, string password, string proof)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/connect/token", UriKind.Relative))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "password",
+                ["username"] = email,
+                ["password"] = password,
+                ["client_id"] = "gateway-web",
+                ["scope"] = "offline_access",
+            }),
+        };
+        request.Headers.Add("DPoP", proof);
+        return request;
+    }
 
     private static Task<HttpResponseMessage> PostAsync(IdentityClient api, string path, object body, string? proof)
     {

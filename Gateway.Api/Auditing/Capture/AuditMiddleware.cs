@@ -67,9 +67,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ch
 
     private AuditEntry Capture(HttpContext context, Endpoint? endpoint, int status, DateTimeOffset at, long started, string? traceId)
     {
-        var reason = status == StatusCodes.Status401Unauthorized
-            ? AuditReasons.ForUnauthenticated(context.Features.Get<EdgeDenial>())
-            : AuditReasons.ForStatus(status);
+        var reason = AuditReasons.For(status, context.Features.Get<EdgeDenial>());
         var user = context.User;
         var authenticated = user.Identity?.IsAuthenticated == true;
         return new AuditEntry(

@@ -16,7 +16,15 @@ internal static class AuditReasons
         _ => AuditOutcomes.Allowed,
     };
 
-    public static string? ForStatus(int status) => status switch
+    /// <summary>The reason of a response: the edge's own refusal where it made one, else the status's.</summary>
+    public static string? For(int status, EdgeDenial? denial) => status switch
+    {
+        StatusCodes.Status401Unauthorized => ForUnauthenticated(denial),
+        StatusCodes.Status503ServiceUnavailable when denial?.Reason == EdgeDenialReason.DPoPReplayUnchecked => "dpop_replay_unchecked",
+        _ => ForStatus(status),
+    };
+
+    private static string? ForStatus(int status) => status switch
     {
         < 400 => null,
         StatusCodes.Status400BadRequest => "bad_request",
@@ -40,7 +48,7 @@ internal static class AuditReasons
     };
 
     /// <summary>Why a 401 was given: the edge's own refusal when there is one, else the service's.</summary>
-    public static string ForUnauthenticated(EdgeDenial? denial) => denial?.Reason switch
+    private static string ForUnauthenticated(EdgeDenial? denial) => denial?.Reason switch
     {
         null => "unauthenticated",
         EdgeDenialReason.Missing => "token_missing",

@@ -150,4 +150,26 @@ public sealed class AuditCaptureTests(AuditFixture fixture) : IClassFixture<Audi
         Assert.Equal(1, await site.Database.CountAsync("SELECT COUNT(*) FROM audit_records WHERE request_id = 'with-key' AND key_thumbprint = @jkt", ("@jkt", key.Thumbprint)));
         Assert.Equal(1, await site.Database.CountAsync("SELECT COUNT(*) FROM audit_records WHERE request_id = 'without-key' AND key_thumbprint IS NULL"));
     }
+
+    [Fact]
+    public async Task AProofRefusedBecauseTheCacheCannotConfirmItIsRecordedAsAnErrorWithItsOwnReason()
+    {
+        var site = fixture.NewSite();
+        // A cache address nothing answers at.
+        await using var gateway = fixture.CreateGateway(site, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = $"127.0.0.1:{AspireGateway.Tests.Ports.FreeLoopback()}" });
+        using var client = gateway.CreateClient();
+        using var key = AspireGateway.Tests.DPoPKey.EllipticCurve();
+        var bound = fixture.Tokens.Mint(Guid.NewGuid().ToString(), roles: ["trader"], boundToThumbprint: key.Thumbprint);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("DPoP", bound);
+        request.Headers.Add("DPoP", key.Proof("GET", "http://localhost/api/v1/auth/me", bound));
+        request.Headers.Add("X-Request-Id", "unchecked");
+
+        using var response = await client.SendAsync(request);
+        await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 1);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, await site.Database.CountAsync(
+            "SELECT COUNT(*) FROM audit_records WHERE request_id = 'unchecked' AND status = 503 AND outcome = 'error' AND reason = 'dpop_replay_unchecked'"));
+    }
 }
