@@ -60,6 +60,34 @@ public sealed class IdentityEventsTests(AuditFixture fixture) : IClassFixture<Au
     }
 
     [Fact]
+    public async Task TwoGatewaysImportingTheSameEventsAtTheSameMomentRecordEachEventOnce()
+    {
+        await using var identity = await StandInIdentity.StartAsync();
+        identity.Add(700);
+        identity.AnswerTogether(2);
+        var site = fixture.NewSite();
+        await using var first = Gateway(site, identity);
+        await using var second = Gateway(site, identity);
+
+        // Both gateways' first requests for events are held until both have asked, and are
+        // answered with the same page; then more events arrive while both poll every 100 ms.
+        _ = first.Services;
+        _ = second.Services;
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await Task.Delay(150);
+            identity.Add(60, "session_revoked", "success");
+        }
+
+        await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 1_000, Identity);
+        await Task.Delay(500); // time for a duplicate to arrive, were one coming
+        var records = await AuditDatabase.ReadAsync(site.Database, Identity);
+
+        Assert.Equal([0L, 0L], identity.Requests.Take(2));
+        Assert.Equal(Enumerable.Range(1, 1_000).Select(i => (long?)i), records.Select(r => r.SourceEventId).Order());
+    }
+
+    [Fact]
     public async Task WithoutAClientSecretTheGatewayNeverCallsIdentity()
     {
         await using var identity = await StandInIdentity.StartAsync();

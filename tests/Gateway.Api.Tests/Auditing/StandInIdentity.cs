@@ -19,6 +19,8 @@ public sealed class StandInIdentity : IAsyncDisposable
     private const string AccessToken = "stand-in-access-token";
     private readonly List<Dictionary<string, object?>> _outbox = [];
     private WebApplication? _app;
+    private TaskCompletionSource? _gate;
+    private int _awaited;
 
     public string Address { get; private set; } = string.Empty;
 
@@ -44,7 +46,7 @@ public sealed class StandInIdentity : IAsyncDisposable
                 ? Results.Json(new Dictionary<string, object> { ["access_token"] = AccessToken, ["token_type"] = "Bearer", ["expires_in"] = 300 })
                 : Results.Json(new Dictionary<string, string> { ["error"] = "invalid_client" }, statusCode: 401);
         });
-        app.MapGet("/internal/security-events", (HttpRequest request, long after, int limit) =>
+        app.MapGet("/internal/security-events", async (HttpRequest request, long after, int limit) =>
         {
             if (request.Headers.Authorization != $"Bearer {AccessToken}")
             {
@@ -52,6 +54,7 @@ public sealed class StandInIdentity : IAsyncDisposable
             }
 
             identity.Requests.Enqueue(after);
+            await identity.PassGateAsync();
             lock (identity._outbox)
             {
                 var page = identity._outbox.Where(e => (long)e["id"]! > after).OrderBy(e => (long)e["id"]!).Take(Math.Min(limit, 500)).ToList();
@@ -61,6 +64,32 @@ public sealed class StandInIdentity : IAsyncDisposable
         await app.StartAsync();
         identity._app = app;
         return identity;
+    }
+
+    /// <summary>
+    /// Holds the next <paramref name="count"/> feed requests until all of them have arrived, then
+    /// answers them at once from the same outbox: a barrier for importers that race.
+    /// </summary>
+    public void AnswerTogether(int count)
+    {
+        _awaited = count;
+        _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private Task PassGateAsync()
+    {
+        if (_gate is not { } gate)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (Interlocked.Decrement(ref _awaited) == 0)
+        {
+            _gate = null;
+            gate.SetResult();
+        }
+
+        return gate.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Commits events to the outbox, ids continuing from the last one.</summary>
