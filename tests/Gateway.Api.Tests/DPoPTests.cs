@@ -209,9 +209,14 @@ public sealed class DPoPTests(GatewayFixture fixture) : IClassFixture<GatewayFix
         var problem = await response.Content.ReadFromJsonAsync<ProblemBody>();
         Assert.Equal(503, problem!.Status);
         Assert.Contains("single use", problem.Detail, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(problem.Type));
+        Assert.False(string.IsNullOrEmpty(problem.Title));
+        Assert.False(string.IsNullOrEmpty(problem.TraceId));
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 
-    private sealed record ProblemBody(int Status, string Detail);
+    private sealed record ProblemBody(string Type, string Title, int Status, string Detail, string TraceId);
 
     private static void AssertChallenge(HttpResponseMessage response, string error)
     {

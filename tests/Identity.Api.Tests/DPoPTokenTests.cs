@@ -133,7 +133,10 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
         Assert.NotNull(login.Headers.RetryAfter);
         Assert.Equal("application/problem+json", login.Content.Headers.ContentType?.MediaType);
-        Assert.DoesNotContain("access_token", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var problem = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.All(new[] { "type", "title", "detail", "traceId" }, member => Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty(member).GetString())));
+        Assert.False(problem.RootElement.TryGetProperty("access_token", out _));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, grant.StatusCode);
         Assert.NotNull(grant.Headers.RetryAfter);
         using var error = JsonDocument.Parse(await grant.Content.ReadAsStringAsync());
