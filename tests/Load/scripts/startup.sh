@@ -37,6 +37,10 @@ startup_ramp() {
   wrk_run "$out" "$STARTUP_SECONDS" "http://127.0.0.1:${PORT[$fresh]}$PATH_UNDER_TEST" 0 1000
   # The process under `taskset ... env ... dotnet` is the last in its chain of execs: same pid.
   jit=$(grep -cE '\[(OptimizedTier1|OptimizedTier1OSR|InstrumentedTier|InstrumentedTierOptimized|Optimized)\]$' "/tmp/perf-$pid.map" 2>/dev/null)
+  # Where that work went: the methods themselves, and their count by assembly, most first.
+  grep -E '\[(OptimizedTier1|OptimizedTier1OSR|InstrumentedTier|InstrumentedTierOptimized|Optimized)\]$' "/tmp/perf-$pid.map" 2>/dev/null \
+    | cut -d' ' -f3- >"$RUN/jit-$target-$round.methods"
+  perl -ne 'print "$1\n" if /^.*? \[([\w.\-]+)\] /' "$RUN/jit-$target-$round.methods" | sort | uniq -c | sort -rn >"$RUN/jit-$target-$round.txt"
   rm -f "/tmp/perf-$pid.map" "/tmp/perfinfo-$pid.map"
   stop "$fresh" 20
   [ "$(($(wrk_non2xx "$out") + $(wrk_socket_errors "$out")))" = 0 ] || die "$target ramp $round had errors (see $out)"
