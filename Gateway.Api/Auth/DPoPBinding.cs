@@ -14,7 +14,6 @@ namespace Gateway.Api.Auth;
 internal static class DPoPBinding
 {
     private const string ErrorItem = "gateway:dpop-error";
-    private const string UncheckedItem = "gateway:dpop-unchecked";
 
     /// <summary>Runs once the token itself is valid; fails the authentication when the binding does not hold.</summary>
     public static async Task CheckAsync(TokenValidatedContext context)
@@ -47,11 +46,6 @@ internal static class DPoPBinding
         if (result.Error is { } error)
         {
             EdgeDenial.Record(context.HttpContext, result.ReplayUnchecked ? EdgeDenialReason.DPoPReplayUnchecked : EdgeDenialReason.DPoPProof);
-            if (result.ReplayUnchecked)
-            {
-                context.HttpContext.Items[UncheckedItem] = error;
-            }
-
             Refuse(context, "invalid_dpop_proof", error);
             return;
         }
@@ -66,14 +60,14 @@ internal static class DPoPBinding
     public static Task ChallengeAsync(JwtBearerChallengeContext context)
     {
         var request = context.HttpContext.Request;
-        if (context.HttpContext.Items[UncheckedItem] is string uncheckedReplay)
+        var failure = context.HttpContext.Items[ErrorItem] as (string Error, string Description)?;
+        if (failure is { } refusal && context.HttpContext.Features.Get<EdgeDenial>()?.Reason == EdgeDenialReason.DPoPReplayUnchecked)
         {
             context.HandleResponse();
             context.Response.Headers.RetryAfter = "1";
-            return EdgeProblems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, uncheckedReplay);
+            return EdgeProblems.WriteAsync(context.HttpContext, StatusCodes.Status503ServiceUnavailable, refusal.Description);
         }
 
-        var failure = context.HttpContext.Items[ErrorItem] as (string Error, string Description)?;
         EdgeDenial.Record(context.HttpContext, EdgeDenialReason.Missing); // kept only when nothing refused the token before
 
         if (failure is null && DPoPScheme.TokenOf(request) is null)

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using AspireGateway.Tests;
-using Garnet;
 
 namespace Gateway.Api.Tests;
 
@@ -127,8 +126,8 @@ public sealed class DPoPTests(GatewayFixture fixture) : IClassFixture<GatewayFix
     {
         // A cache of this test's own, so that stopping it touches no other test.
         var port = Ports.FreeLoopback();
-        var cache = StartCache(port);
-        await using var gateway = fixture.CreateGateway(fixture.Backend.Address, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = $"127.0.0.1:{port}" });
+        var cache = OwnCache.Start(port);
+        await using var gateway = fixture.CreateGateway(fixture.Backend.Address, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = OwnCache.Address(port) });
         using var key = DPoPKey.EllipticCurve();
         var token = Bound(key);
         await PassesAsync(gateway, key, token);
@@ -137,7 +136,7 @@ public sealed class DPoPTests(GatewayFixture fixture) : IClassFixture<GatewayFix
         var proof = key.Proof("GET", AccountsUrl, token);
         using var whileDown = await SendAsync(gateway, token, proof);
         using var againWhileDown = await SendAsync(gateway, token, proof);
-        using var restarted = StartCache(port);
+        using var restarted = OwnCache.Start(port);
         await PassesAsync(gateway, key, token);
         using var sameProofLater = await SendAsync(gateway, token, proof);
         using var sameProofOnceMore = await SendAsync(gateway, token, proof);
@@ -192,13 +191,6 @@ public sealed class DPoPTests(GatewayFixture fixture) : IClassFixture<GatewayFix
         while (status == HttpStatusCode.ServiceUnavailable && DateTimeOffset.UtcNow < deadline);
 
         Assert.Equal(HttpStatusCode.OK, status);
-    }
-
-    private static GarnetServer StartCache(int port)
-    {
-        var cache = new GarnetServer(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--memory", "64m", "--index", "16m"]);
-        cache.Start();
-        return cache;
     }
 
     private static async Task AssertUnchecked(HttpResponseMessage response)

@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.IdentityModel.Tokens.Jwt;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AspireGateway.Tests;
-using Garnet;
 
 namespace Identity.Api.Tests;
 
@@ -115,9 +113,8 @@ public sealed class DPoPTokenTests(IdentityFixture fixture)
     {
         // A cache of this test's own, so that stopping it touches no other test.
         var port = Ports.FreeLoopback();
-        var cache = new GarnetServer(["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--memory", "64m", "--index", "16m"]);
-        cache.Start();
-        await using var service = fixture.WithSettings(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = $"127.0.0.1:{port}" });
+        var cache = OwnCache.Start(port);
+        await using var service = fixture.WithSettings(new Dictionary<string, string?> { ["ConnectionStrings:cache"] = OwnCache.Address(port) });
         using var api = new IdentityClient(service.CreateClient());
         var (_, email, password) = await api.NewUserAsync();
         using var key = DPoPKey.EllipticCurve();

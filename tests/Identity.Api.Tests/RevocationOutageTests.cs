@@ -21,7 +21,7 @@ public sealed class RevocationOutageTests(IdentityFixture fixture) : IAsyncLifet
     private readonly TestDatabase _database = new("identity");
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
-    private string CacheAddress => $"127.0.0.1:{_port}";
+    private string CacheAddress => OwnCache.Address(_port);
 
     [Fact]
     public async Task ALogoutDuringACacheOutageIsPublishedOnceTheCacheIsBack()
@@ -94,12 +94,7 @@ public sealed class RevocationOutageTests(IdentityFixture fixture) : IAsyncLifet
         },
         clock: _clock);
 
-    private GarnetServer StartCache()
-    {
-        var server = new GarnetServer(["--port", _port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--memory", "128m", "--index", "16m"]);
-        server.Start();
-        return server;
-    }
+    private GarnetServer StartCache() => OwnCache.Start(_port);
 
     /// <summary>Moves the service's clock one retry interval at a time.</summary>
     private async Task TickAsync(TimeSpan total)

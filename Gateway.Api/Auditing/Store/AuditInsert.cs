@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Gateway.Api.Auditing;
@@ -10,8 +9,8 @@ namespace Gateway.Api.Auditing;
 /// context's own connection and transaction. EF Core's change tracker costs several times more
 /// per row, and the writer shares the CPU with the requests it audits. Table and column names
 /// come from the EF model, quoted by the provider, so the statement follows the migrations; the
-/// text is built once per model, not per group (21 column-name lookups through EF Core's metadata
-/// per group were a steady share of the writer's work and of the JIT's while a replica warms up).
+/// store builds the text once (<see cref="Sql"/>), not per group: 21 column-name lookups through
+/// EF Core's metadata per group were a steady share of the writer's work.
 /// </summary>
 internal static class AuditInsert
 {
@@ -40,18 +39,14 @@ internal static class AuditInsert
         (nameof(AuditRecord.KeyThumbprint), r => r.KeyThumbprint),
     ];
 
-    private sealed record Statement(IModel Model, string Sql);
-
-    private static Statement? _statement;
-
-    public static async Task ExecuteAsync(AuditDbContext db, IReadOnlyList<AuditRecord> records)
+    public static async Task ExecuteAsync(AuditDbContext db, IReadOnlyList<AuditRecord> records, string sql)
     {
         if (records.Count == 0)
         {
             return;
         }
 
-        await using var command = AuditSql.Command(db, SqlFor(db));
+        await using var command = AuditSql.Command(db, sql);
         var parameters = Columns.Select((_, i) =>
         {
             var parameter = command.CreateParameter();
@@ -71,22 +66,8 @@ internal static class AuditInsert
         }
     }
 
-    /// <summary>The INSERT for this context's model, built on first use.</summary>
-    internal static string SqlFor(AuditDbContext db)
-    {
-        var model = db.Model;
-        if (_statement is { } known && ReferenceEquals(known.Model, model))
-        {
-            return known.Sql;
-        }
-
-        var sql = BuildSql(db);
-        _statement = new Statement(model, sql); // a race builds the same text twice, harmlessly
-        return sql;
-    }
-
-    /// <summary>The INSERT from the model's table and column names, as each group built it before.</summary>
-    internal static string BuildSql(AuditDbContext db)
+    /// <summary>The INSERT from the model's table and column names, quoted by the provider.</summary>
+    public static string Sql(AuditDbContext db)
     {
         var entity = db.Model.FindEntityType(typeof(AuditRecord))!;
         var sql = db.GetService<ISqlGenerationHelper>();

@@ -25,6 +25,7 @@ internal sealed class AuditStore(
     private readonly SemaphoreSlim _migration = new(1, 1);
     private volatile bool _migrated;
     private DateTimeOffset _lastCheckpoint = DateTimeOffset.MinValue;
+    private string? _insertSql; // one provider per store, so one text
 
     /// <summary>This process appended leaves that no checkpoint it knows of covers yet.</summary>
     public bool CheckpointOwed { get; private set; }
@@ -108,7 +109,7 @@ internal sealed class AuditStore(
             records.Add(record);
         }
 
-        await AuditInsert.ExecuteAsync(db, records);
+        await AuditInsert.ExecuteAsync(db, records, _insertSql ??= AuditInsert.Sql(db));
         await AuditSql.InsertNodesAsync(db, nodes);
         var signed = await CheckpointIfDueAsync(db, frontier, checkpoint);
         await AuditSql.SaveHeadAsync(db, frontier);

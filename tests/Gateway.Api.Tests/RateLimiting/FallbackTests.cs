@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using AspireGateway.Tests;
-using Garnet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using static Gateway.Api.Tests.RateLimiting.RateLimitAssertions;
@@ -17,9 +16,8 @@ public sealed class FallbackTests(RateLimitingFixture fixture) : IClassFixture<R
     {
         // A cache of this test's own, so that stopping it touches no other test (and works when CI sets a shared Redis).
         var port = Ports.FreeLoopback();
-        var cache = new GarnetServer(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--lua", "--lua-transaction-mode", "--memory", "64m", "--index", "16m"]);
-        cache.Start();
-        await using var gateway = fixture.CreateGateway(RateLimitingFixture.SmallLimits, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = $"127.0.0.1:{port}" });
+        var cache = OwnCache.Start(port, lua: true);
+        await using var gateway = fixture.CreateGateway(RateLimitingFixture.SmallLimits, new Dictionary<string, string?> { ["ConnectionStrings:cache"] = OwnCache.Address(port) });
         using var metrics = new DecisionRecorder(gateway.Services.GetRequiredService<IMeterFactory>());
         using var client = RateLimitingFixture.Client(gateway, RateLimitingFixture.NewAddress(), fixture.Tokens.Trader());
         var health = gateway.Services.GetRequiredService<HealthCheckService>();
