@@ -17,33 +17,25 @@ namespace Benchmarks;
 public class AuditGroupStatementsBenchmarks
 {
     private const string Cursor = "identity-events";
-    private string _folder = null!;
-    private DbContextOptions<SqliteAuditDbContext> _options = null!;
+    private AuditBenchmarkFile _file = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _folder = Directory.CreateTempSubdirectory("audit-bench-").FullName;
-        _options = new DbContextOptionsBuilder<SqliteAuditDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(_folder, "audit.db")}").Options;
-        using var db = new SqliteAuditDbContext(_options);
-        db.Database.Migrate();
+        _file = new AuditBenchmarkFile();
+        using var db = new SqliteAuditDbContext(_file.Options);
         db.Cursors.Add(new AuditCursor { Name = Cursor, Value = 41 });
         db.Checkpoints.Add(new AuditCheckpoint { TreeSize = 990, LogId = new string('a', 64), RootHash = new string('b', 64), Time = DateTime.UtcNow, Signature = "c2ln" });
         db.SaveChanges();
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Cleanup() => _file.Dispose();
 
     [Benchmark(Baseline = true, Description = "before: EF Core LINQ + SaveChanges")]
     public async Task<long> EfCore()
     {
-        await using var db = new SqliteAuditDbContext(_options);
+        await using var db = new SqliteAuditDbContext(_file.Options);
         await using var transaction = await db.Database.BeginTransactionAsync();
         await db.Heads.Where(h => h.Id == AuditLogHead.SingleId).ExecuteUpdateAsync(set => set.SetProperty(h => h.Size, h => h.Size));
         var head = await db.Heads.AsNoTracking().SingleAsync(h => h.Id == AuditLogHead.SingleId);
@@ -64,7 +56,7 @@ public class AuditGroupStatementsBenchmarks
     [Benchmark(Description = "after: plain SQL (AuditSql)")]
     public async Task<long> PlainSql()
     {
-        await using var db = new SqliteAuditDbContext(_options);
+        await using var db = new SqliteAuditDbContext(_file.Options);
         await using var transaction = await db.Database.BeginTransactionAsync();
         var frontier = await AuditSql.LockHeadAsync(db);
         var size = frontier.Size;

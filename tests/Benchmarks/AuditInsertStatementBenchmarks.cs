@@ -12,25 +12,22 @@ namespace Benchmarks;
 [MemoryDiagnoser]
 public class AuditInsertStatementBenchmarks
 {
-    private string _folder = null!;
+    private AuditBenchmarkFile _file = null!;
     private SqliteAuditDbContext _db = null!;
     private string? _sql;
 
     [GlobalSetup]
     public void Setup()
     {
-        _folder = Directory.CreateTempSubdirectory("audit-insert-bench-").FullName;
-        var options = new DbContextOptionsBuilder<SqliteAuditDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(_folder, "audit.db")}").Options;
-        _db = new SqliteAuditDbContext(options);
+        _file = new AuditBenchmarkFile();
+        _db = new SqliteAuditDbContext(_file.Options);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _db.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
+        _file.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "before: built from the EF model per group")]
