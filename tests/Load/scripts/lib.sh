@@ -65,6 +65,14 @@ wait_http() { # wait_http <url> <seconds> [header]: until it answers 200
 vm_rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime
+# thread_ticks <pid> <thread name>: utime + stime of the process's threads of that name (0 if none).
+thread_ticks() {
+  local task total=0
+  for task in /proc/"$1"/task/*; do
+    [ "$(cat "$task/comm" 2>/dev/null)" = "$2" ] && total=$((total + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 
 # wrk_run <output file> <seconds> <url> [rate] [bucket ms]: one wrk thread on LOAD_CPU,
 # CONNECTIONS keep-alive connections, the bearer token on every request (unless NO_TOKEN=1); with

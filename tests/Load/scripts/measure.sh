@@ -13,9 +13,9 @@ declare -A URL=([backend]="$BACKEND$PATH_UNDER_TEST" [bare]="$BARE$PATH_UNDER_TE
 declare -A LABEL=([backend]="backend (direct)" [bare]="bare YARP 2.3" [gateway]="Gateway.Api (all policies)"
   [gw-no-audit]="  gateway, audit off" [gw-no-limit]="  gateway, rate limit off" [gw-no-token]="  gateway, no token/auth"
   [gw-no-otel]="  gateway, OTel SDK off" [gw-floor]="  gateway, all four off")
-declare -A RPS P50 P99 ERRORS CPU BACKEND_CPU CACHE_CPU MEDIAN_RPS
+declare -A RPS P50 P99 ERRORS CPU WRITER_CPU BACKEND_CPU CACHE_CPU MEDIAN_RPS
 HZ=$(getconf CLK_TCK)
-per_response() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN {printf "%.0f", n ? t * 1e6 / hz / n : 0}'; } # <ticks> <responses> -> us
+per_response() { awk -v t="$1" -v n="$2" -v hz="$HZ" -v f="${3:-%.0f}" 'BEGIN {printf f, n ? t * 1e6 / hz / n : 0}'; } # <ticks> <responses> [format] -> us
 if [ "$VARIANTS" = 1 ]; then
   for variant in "${VARIANT_NAMES[@]}"; do
     TARGETS+=("$variant")
@@ -34,12 +34,13 @@ done
 for target in "${TARGETS[@]}"; do token_for "$target"; warm_up "$target" "${URL[$target]}"; done
 
 # round <kind> <round> <target> [rate]: one measurement; appends its figures to the target's lists.
-# CPU is the target process's own (utime + stime), in microseconds per response.
+# CPU is the target process's own (utime + stime), in microseconds per response; of it, the
+# audit writer's thread (a gateway's only; 0 with audit off).
 round() {
-  local kind=$1 r=$2 target=$3 rate=${4:-0} out pid before after responses errors backend cache
+  local kind=$1 r=$2 target=$3 rate=${4:-0} out pid before after responses errors backend cache writer
   out="$RUN/$kind-$r-$target.txt"
   pid=${PIDS[$target]}
-  before=$(cpu_ticks "$pid") backend=$(cpu_ticks "${PIDS[backend]}") cache=$(cpu_ticks "${PIDS[cache]}")
+  before=$(cpu_ticks "$pid") backend=$(cpu_ticks "${PIDS[backend]}") cache=$(cpu_ticks "${PIDS[cache]}") writer=$(thread_ticks "$pid" audit-writer)
   token_for "$target"
   wrk_run "$out" "$SECONDS_PER_ROUND" "${URL[$target]}" "$rate"
   after=$(cpu_ticks "$pid")
@@ -52,6 +53,7 @@ round() {
   P99[$kind:$target]+=" $(wrk_percentile_ms "$out" 99)"
   ERRORS[$kind:$target]=$((${ERRORS[$kind:$target]:-0} + errors))
   CPU[$kind:$target]+=" $(per_response $((after - before)) "$responses")"
+  WRITER_CPU[$kind:$target]+=" $(per_response $(($(thread_ticks "$pid" audit-writer) - writer)) "$responses" %.1f)"
   log "$kind round $r $target: $(wrk_rps "$out") req/s, p99 $(wrk_percentile_ms "$out" 99) ms, errors $errors"
 }
 
@@ -129,23 +131,25 @@ status() { # errors of a target over its max, half and ramp phases
   echo "   $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); servers on CPU $SERVER_CPU, wrk -t1 -c$CONNECTIONS on CPU $LOAD_CPU; $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2); .NET $(dotnet --list-runtimes | awk '/AspNetCore/ {v = $2} END {print v}')"
   echo "   load average: at start $LOAD_AT_START, now $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "   p50/p99 in ms; full load: flat out; h: half load, $HALF req/s offered to every proxy (half of the gateway's maximum) by wrk's delay() hook"
-  echo "   CPU us/r at full load: the target process itself, the backend, redis-server; ready / 90%: seconds from the start"
+  echo "   CPU us/r at full load: the target process itself (audit: of it, the audit writer's thread), the backend, redis-server; ready / 90%: seconds from the start"
   echo "   of a fresh process to its first 200 and to 90% of its maximum under full load (${RAMP_SECONDS} s at most)"
   echo
-  printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' target 'req/s' 'x bare' \
-    'p50' 'p99' 'x bare' 'p50 h' 'p99 h' 'x bare' 'CPU' 'backend' 'cache' 'ready' '90%' errors
+  printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %6s %7s %5s %6s %6s  %s\n' target 'req/s' 'x bare' \
+    'p50' 'p99' 'x bare' 'p50 h' 'p99 h' 'x bare' 'CPU' 'audit' 'backend' 'cache' 'ready' '90%' errors
   for target in "${TARGETS[@]}"; do
     half_p99=$([ "$target" = backend ] && echo - || median ${P99[half:$target]})
-    printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %7s %5s %6s %6s  %s\n' "${LABEL[$target]:-  $target}" "${MEDIAN_RPS[$target]}" \
+    printf '%-28s %7s %6s %6s %6s %6s %6s %6s %6s %5s %6s %7s %5s %6s %6s  %s\n' "${LABEL[$target]:-  $target}" "${MEDIAN_RPS[$target]}" \
       "$(ratio "${MEDIAN_RPS[$target]}" "${MEDIAN_RPS[bare]}")" \
       "$(median ${P50[max:$target]})" "$(median ${P99[max:$target]})" "$(ratio "$(median ${P99[max:$target]})" "$(median ${P99[max:bare]})")" \
       "$([ "$target" = backend ] && echo - || median ${P50[half:$target]})" "$half_p99" \
       "$([ "$target" = backend ] && echo - || ratio "$half_p99" "$(median ${P99[half:bare]})")" \
-      "$(median ${CPU[max:$target]})" "$([ "$target" = backend ] && echo - || median ${BACKEND_CPU[max:$target]})" \
+      "$(median ${CPU[max:$target]})" "$([[ $target == backend || $target == bare ]] && echo - || median ${WRITER_CPU[max:$target]})" \
+      "$([ "$target" = backend ] && echo - || median ${BACKEND_CPU[max:$target]})" \
       "$(median ${CACHE_CPU[max:$target]})" "${READY[$target]:--}" "${FULL_SPEED[$target]:--}" "$(status "$target")"
   done
   echo
   echo "req/s per round (full load): $(for t in "${TARGETS[@]}"; do printf '%s:%s; ' "$t" "${RPS[max:$t]# }"; done)"
+  echo "audit writer us/r per round (full load; half load): $(for t in "${TARGETS[@]}"; do [[ $t == backend || $t == bare ]] || printf '%s:%s;%s; ' "$t" "${WRITER_CPU[max:$t]# }" "${WRITER_CPU[half:$t]# }"; done)"
   echo
   echo "== DPoP-bound vs bearer tokens: the gateway with every policy at $DPOP_RATE req/s, medians of $ROUNDS rounds"
   printf '%-28s %12s %9s %9s %10s %10s %10s\n' token 'achieved/s' 'p50 ms' 'p99 ms' errors 'CPU us/r' 'cache us/r'
