@@ -14,6 +14,13 @@ namespace Gateway.Api.Auditing;
 /// keeps it open under an OS lock; a file nobody holds was left by a process that ended, and the
 /// next writer claims and replays it. How far a file has been replayed (a byte offset) is
 /// committed in the same transaction as the records, as cursor <see cref="CursorName"/>.
+/// <para>
+/// The groups its own writer appended are also held in memory until replayed (up to
+/// <see cref="MaxHeldEntries"/> records), and the replay takes them from there: a writer that fell
+/// behind under load spills every group and replays it moments later, and reading, parsing and
+/// re-hashing each line cost it more than the insert itself. The disk copy is what survives a crash;
+/// files claimed from ended processes are always read from disk, and checked line by line.
+/// </para>
 /// </summary>
 internal sealed class SpillFile : IDisposable
 {
@@ -21,7 +28,10 @@ internal sealed class SpillFile : IDisposable
     public const string FirstExtension = ".audit-spill.v1.jsonl";
     public const string RejectedExtension = ".rejected";
     private const int MaxChunkBytes = 4 * 1024 * 1024;
+    private const int MaxHeldEntries = 20_000;
     private readonly SafeFileHandle _handle;
+    private readonly Queue<HeldGroup> _held = new();
+    private int _heldEntries;
 
     private SpillFile(string path, SafeFileHandle handle, long? replayed)
     {
@@ -87,12 +97,29 @@ internal sealed class SpillFile : IDisposable
             throw;
         }
 
+        var start = Length;
         Length += buffer.WrittenCount;
+        if (_heldEntries + entries.Count <= MaxHeldEntries)
+        {
+            _held.Enqueue(new HeldGroup(start, Length, [.. entries]));
+            _heldEntries += entries.Count;
+        }
     }
 
     /// <summary>Whole lines from <paramref name="offset"/>: at most <paramref name="maxLines"/>.</summary>
     public SpillChunk Read(long offset, int maxLines)
     {
+        while (_held.TryPeek(out var passed) && passed.Start < offset)
+        {
+            _heldEntries -= _held.Dequeue().Entries.Length;
+        }
+
+        if (_held.TryPeek(out var held) && held.Start == offset && held.Entries.Length <= maxLines)
+        {
+            _heldEntries -= _held.Dequeue().Entries.Length;
+            return new SpillChunk(held.Entries, held.End, Rejected: 0);
+        }
+
         var bytes = new byte[(int)Math.Min(Length - offset, MaxChunkBytes)];
         var read = 0;
         while (read < bytes.Length)
@@ -187,6 +214,9 @@ internal sealed class SpillFile : IDisposable
     }
 
     private static bool IsComplete(AuditEntry entry) => entry is { Source: not null, Event: not null, Actor: not null, Outcome: not null };
+
+    /// <summary>A group as its writer appended it: its entries and the bytes they took in the file.</summary>
+    private readonly record struct HeldGroup(long Start, long End, AuditEntry[] Entries);
 }
 
 internal sealed record SpillChunk(IReadOnlyList<AuditEntry> Entries, long EndOffset, int Rejected);

@@ -78,6 +78,39 @@ public sealed class AuditSpillTests(AuditFixture fixture) : IClassFixture<AuditF
         Directory.Delete(directory);
     }
 
+    [Fact]
+    public void TheWriterReplaysEachGroupItSpilledAsTheSameEntriesAndOffsetsAClaimantReadsFromDisk()
+    {
+        var directory = Directory.CreateTempSubdirectory("audit-spill-").FullName;
+        var owned = SpillFile.Create(directory, DateTimeOffset.UtcNow);
+        string[][] groups = [["a1", "a2", "a3"], ["b1"], ["c1", "c2", "c3", "c4", "c5"]];
+        foreach (var group in groups)
+        {
+            owned.Append([.. group.Select(Entry)]);
+        }
+
+        var chunks = new List<(long Start, SpillChunk Chunk)>();
+        for (var offset = 0L; offset < owned.Length; offset = chunks[^1].Chunk.EndOffset)
+        {
+            chunks.Add((offset, owned.Read(offset, maxLines: 5)));
+        }
+
+        // One chunk per group, as it was appended (a read from disk would fill each chunk to 5 lines).
+        Assert.Equal(groups, chunks.Select(c => c.Chunk.Entries.Select(e => e.RequestId!).ToArray()));
+        owned.Dispose();
+        using var claimed = SpillFile.TryClaim(owned.Path);
+        Assert.NotNull(claimed);
+        foreach (var (start, chunk) in chunks)
+        {
+            var fromDisk = claimed.Read(start, chunk.Entries.Count);
+            Assert.Equal(chunk.Entries, fromDisk.Entries);
+            Assert.Equal(chunk.EndOffset, fromDisk.EndOffset);
+        }
+
+        claimed.Delete();
+        Directory.Delete(directory);
+    }
+
     private static AuditEntry Entry(string requestId) => new(
         AuditLeaf.Truncate(DateTimeOffset.UtcNow), AuditSources.Gateway, AuditSources.HttpRequestEvent, requestId, null, "anonymous",
         null, "127.0.0.1", "GET", "/", "/", 200, AuditOutcomes.Allowed, null, 10, null, null);
