@@ -111,6 +111,27 @@ public sealed class AuditSpillTests(AuditFixture fixture) : IClassFixture<AuditF
         Directory.Delete(directory);
     }
 
+    [Fact]
+    public void AHeldGroupLargerThanAChunkIsReadFromDiskAndTheReplayGoesOnWithoutLosingOrRepeatingALine()
+    {
+        var directory = Directory.CreateTempSubdirectory("audit-spill-").FullName;
+        using var owned = SpillFile.Create(directory, DateTimeOffset.UtcNow);
+        owned.Append([Entry("a1"), Entry("a2"), Entry("a3")]);
+        owned.Append([Entry("b1")]);
+
+        var replayed = new List<string>();
+        for (var offset = 0L; offset < owned.Length;)
+        {
+            var chunk = owned.Read(offset, maxLines: 2);
+            replayed.AddRange(chunk.Entries.Select(e => e.RequestId!));
+            offset = chunk.EndOffset;
+        }
+
+        Assert.Equal(["a1", "a2", "a3", "b1"], replayed);
+        owned.Delete();
+        Directory.Delete(directory);
+    }
+
     private static AuditEntry Entry(string requestId) => new(
         AuditLeaf.Truncate(DateTimeOffset.UtcNow), AuditSources.Gateway, AuditSources.HttpRequestEvent, requestId, null, "anonymous",
         null, "127.0.0.1", "GET", "/", "/", 200, AuditOutcomes.Allowed, null, 10, null, null);
