@@ -69,7 +69,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } #
 thread_ticks() {
   local task total=0
   for task in /proc/"$1"/task/*; do
-    [ "$(cat "$task/comm" 2>/dev/null)" = "$2" ] && total=$((total + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0)))
+    [ "$(cat "$task/comm" 2>/dev/null)" = "$2" ] && total=$((total + $(cpu_ticks "$1/task/${task##*/}")))
   done
   echo "$total"
 }
