@@ -91,6 +91,20 @@ wrk_run() {
   fi
 }
 
+# counters_start <pid> <csv> <seconds>: with LOAD_COUNTERS=1, dotnet-counters (local tool) samples
+# the process's System.Runtime meter once a second into <csv>, on LOAD_CPU, for <seconds>; waits
+# until it has attached. counters_sum <csv> <name>: that rate summed over the samples (a total).
+counters_start() {
+  [ "${LOAD_COUNTERS:-0}" = 1 ] || return 0
+  (cd "$LOAD_DIR" && exec taskset -c "$LOAD_CPU" dotnet dotnet-counters collect -p "$1" --counters System.Runtime \
+    --refresh-interval 1 --format csv -o "$2" --duration "00:00:00:$3") >/dev/null 2>&1 &
+  local _
+  for _ in $(seq 1 50); do [ -s "$2" ] && return 0; sleep 0.1; done
+}
+counters_sum() {
+  awk -F, -v name="$2" 'index($3, name) == 1 && $4 == "Rate" {s += $5} END {printf "%.4f", s + 0}' "$1" 2>/dev/null || echo 0
+}
+
 # Parsing of one wrk output file.
 wrk_rps() { awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$1"; }
 wrk_responses() { awk '$1 == "status" {s += $3} END {print s + 0}' "$1"; }

@@ -13,7 +13,7 @@ declare -A URL=([backend]="$BACKEND$PATH_UNDER_TEST" [bare]="$BARE$PATH_UNDER_TE
 declare -A LABEL=([backend]="backend (direct)" [bare]="bare YARP 2.3" [gateway]="Gateway.Api (all policies)"
   [gw-no-audit]="  gateway, audit off" [gw-no-limit]="  gateway, rate limit off" [gw-no-token]="  gateway, no token/auth"
   [gw-no-otel]="  gateway, OTel SDK off" [gw-floor]="  gateway, all four off")
-declare -A RPS P50 P99 ERRORS CPU WRITER_CPU BACKEND_CPU CACHE_CPU MEDIAN_RPS
+declare -A RPS P50 P99 ERRORS CPU WRITER_CPU BACKEND_CPU CACHE_CPU MEDIAN_RPS GC_MS LOCKS
 HZ=$(getconf CLK_TCK)
 per_response() { awk -v t="$1" -v n="$2" -v hz="$HZ" -v f="${3:-%.0f}" 'BEGIN {printf f, n ? t * 1e6 / hz / n : 0}'; } # <ticks> <responses> [format] -> us
 if [ "$VARIANTS" = 1 ]; then
@@ -42,8 +42,14 @@ round() {
   pid=${PIDS[$target]}
   before=$(cpu_ticks "$pid") backend=$(cpu_ticks "${PIDS[backend]}") cache=$(cpu_ticks "${PIDS[cache]}") writer=$(thread_ticks "$pid" audit-writer)
   token_for "$target"
+  [ "$target" = backend ] || counters_start "$pid" "$RUN/counters-$kind-$r-$target.csv" "$SECONDS_PER_ROUND"
   wrk_run "$out" "$SECONDS_PER_ROUND" "${URL[$target]}" "$rate"
   after=$(cpu_ticks "$pid")
+  if [ "${LOAD_COUNTERS:-0}" = 1 ] && [ "$target" != backend ]; then
+    wait "$!" 2>/dev/null
+    GC_MS[$kind:$target]+=" $(awk -v s="$(counters_sum "$RUN/counters-$kind-$r-$target.csv" dotnet.gc.pause.time)" -v n="$SECONDS_PER_ROUND" 'BEGIN {printf "%.1f", s * 1000 / n}')"
+    LOCKS[$kind:$target]+=" $(awk -v s="$(counters_sum "$RUN/counters-$kind-$r-$target.csv" dotnet.monitor.lock_contentions)" -v n="$SECONDS_PER_ROUND" 'BEGIN {printf "%.0f", s / n}')"
+  fi
   responses=$(wrk_responses "$out")
   [ "$target" = backend ] || BACKEND_CPU[$kind:$target]+=" $(per_response $(($(cpu_ticks "${PIDS[backend]}") - backend)) "$responses")"
   CACHE_CPU[$kind:$target]+=" $(per_response $(($(cpu_ticks "${PIDS[cache]}") - cache)) "$responses")"
@@ -150,6 +156,10 @@ status() { # errors of a target over its max, half and ramp phases
   echo
   echo "req/s per round (full load): $(for t in "${TARGETS[@]}"; do printf '%s:%s; ' "$t" "${RPS[max:$t]# }"; done)"
   echo "audit writer us/r per round (full load; half load): $(for t in "${TARGETS[@]}"; do [[ $t == backend || $t == bare ]] || printf '%s:%s;%s; ' "$t" "${WRITER_CPU[max:$t]# }" "${WRITER_CPU[half:$t]# }"; done)"
+  if [ "${LOAD_COUNTERS:-0}" = 1 ]; then
+    echo "GC pause ms per s, per round (full load; half load): $(for t in "${PROXIES[@]}"; do printf '%s:%s;%s; ' "$t" "${GC_MS[max:$t]# }" "${GC_MS[half:$t]# }"; done)"
+    echo "monitor lock contentions per s, per round (full load; half load): $(for t in "${PROXIES[@]}"; do printf '%s:%s;%s; ' "$t" "${LOCKS[max:$t]# }" "${LOCKS[half:$t]# }"; done)"
+  fi
   echo
   echo "== DPoP-bound vs bearer tokens: the gateway with every policy at $DPOP_RATE req/s, medians of $ROUNDS rounds"
   printf '%-28s %12s %9s %9s %10s %10s %10s\n' token 'achieved/s' 'p50 ms' 'p99 ms' errors 'CPU us/r' 'cache us/r'
