@@ -20,11 +20,49 @@ internal sealed partial class DestinationResilience(IOptions<ResilienceOptions> 
     public static readonly ResiliencePropertyKey<bool> Repeatable = new("gateway.repeatable");
     public static readonly ResiliencePropertyKey<bool> RepeatableBeforeSend = new("gateway.repeatable-before-send");
 
+    // Destination addresses come from configuration, so the spellings met are few; the bound only guards a transform that builds addresses from requests.
+    private const int MaxSpellings = 256;
+
     private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>>.AlternateLookup<ReadOnlySpan<char>> _bySpelling =
+        new ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>>(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly Counter<long> _breakerChanges = meters.Create(TelemetryExtensions.SourcePrefix + "Gateway").CreateCounter<long>("gateway.breaker.transitions");
 
-    public ResiliencePipeline<HttpResponseMessage> For(Uri destination) =>
-        _pipelines.GetOrAdd(destination.GetLeftPart(UriPartial.Authority), Build);
+    /// <summary>
+    /// The pipeline of the request's destination. The scheme and authority are looked up as the
+    /// address spells them, without building a string per request; a spelling met for the first
+    /// time is normalized (<see cref="Uri.GetLeftPart"/>), so every spelling of one destination
+    /// shares one breaker.
+    /// </summary>
+    public ResiliencePipeline<HttpResponseMessage> For(Uri destination)
+    {
+        var spelling = Authority(destination.OriginalString);
+        if (!spelling.IsEmpty && _bySpelling.TryGetValue(spelling, out var known))
+        {
+            return known;
+        }
+
+        var pipeline = _pipelines.GetOrAdd(destination.GetLeftPart(UriPartial.Authority), Build);
+        if (!spelling.IsEmpty && _bySpelling.Dictionary.Count < MaxSpellings)
+        {
+            _bySpelling.TryAdd(spelling, pipeline);
+        }
+
+        return pipeline;
+    }
+
+    // "scheme://authority" of an absolute address as written; empty when it is not one.
+    private static ReadOnlySpan<char> Authority(string address)
+    {
+        var start = address.IndexOf("://", StringComparison.Ordinal);
+        if (start <= 0)
+        {
+            return [];
+        }
+
+        var end = address.AsSpan(start + 3).IndexOfAny('/', '?', '#');
+        return end < 0 ? address : address.AsSpan(0, start + 3 + end);
+    }
 
     private ResiliencePipeline<HttpResponseMessage> Build(string destination)
     {
