@@ -7,6 +7,7 @@
 #   tests/Load/run.sh --soak     10 minutes at half the gateway's measured maximum (~13 min)
 #   tests/Load/run.sh --perf     perf's CPU profile of the gateway under full load (~3 min)
 #   tests/Load/run.sh --startup  time to full speed alone: fresh processes ramped flat out, twice each
+#   tests/Load/run.sh --gc       GC pauses of the gateway with and without audit, full and half load (~6 min)
 #
 # Options: --no-build (reuse tests/Load/artifacts), --rate N (faults: requests/s, default 1000),
 # --soak-minutes N (default 10), --variants (quick/full: also the gateway with one policy off at
@@ -29,13 +30,14 @@ while [ $# -gt 0 ]; do
     --faults) MODE=faults ;;
     --soak) MODE=soak ;;
     --perf) MODE=perf ;;
+    --gc) MODE=gc ;;
     --startup) MODE=startup ;;
     --no-build) BUILD=0 ;;
     --variants) VARIANTS=1 ;;
     --profile) PROFILE=1 ;;
     --rate) FAULT_RATE=$2; shift ;;
     --soak-minutes) SOAK_MINUTES=$2; shift ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -43,7 +45,7 @@ done
 
 # The gateway's throughput jumps once, 60-70 s into its warm-up (tiered JIT), after a plateau
 # that the "still rising" rule alone would take for the end: hence the minimums.
-if [ "$MODE" = quick ] || [ "$MODE" = perf ]; then
+if [ "$MODE" = quick ] || [ "$MODE" = perf ] || [ "$MODE" = gc ]; then
   WARM_MIN=70 WARM_MAX=100 ROUNDS=3 SECONDS_PER_ROUND=8
 else
   WARM_MIN=90 WARM_MAX=180 ROUNDS=5 SECONDS_PER_ROUND=15
@@ -68,7 +70,7 @@ trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 
 if [ "$BUILD" = 1 ]; then
-  for project in tests/Load/Backend tests/Load/BareProxy tests/Load/Issuer Gateway.Api; do
+  for project in tests/Load/Backend tests/Load/BareProxy tests/Load/Issuer tests/Load/GcPauses Gateway.Api; do
     log "building $project (Release)"
     # A private artifacts folder: no clash with Debug builds of the same projects in the work tree.
     dotnet build "$ROOT/$project" -c Release --artifacts-path "$ARTIFACTS" -nologo -v q >"$RUN/build.log" 2>&1 \
@@ -162,7 +164,7 @@ log "load average at start: $LOAD_AT_START"
 start_cache
 start_backend
 start_issuer
-[ "$MODE" = faults ] || [ "$MODE" = soak ] || [ "$MODE" = perf ] || start_bare
+[ "$MODE" = faults ] || [ "$MODE" = soak ] || [ "$MODE" = perf ] || [ "$MODE" = gc ] || start_bare
 start_gateway
 # --variants: the gateway with one policy off at a time, and with all four off (what is left is
 # the gateway's pipeline itself: hardening, routing, YARP, breakers). "No token" makes the route
@@ -199,5 +201,6 @@ case $MODE in
   faults) . "$LOAD_DIR/scripts/faults.sh" ;;
   soak) . "$LOAD_DIR/scripts/soak.sh" ;;
   perf) . "$LOAD_DIR/scripts/perf.sh" ;;
+  gc) . "$LOAD_DIR/scripts/gc.sh" ;;
   startup) . "$LOAD_DIR/scripts/startup.sh" ;;
 esac
