@@ -17,6 +17,15 @@ internal sealed class AuditOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan GroupCommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A group is committed as soon as this many records wait, without waiting for the rest of the
+    /// interval (the writer looks every 50 ms). Under load records then spend less time in memory,
+    /// so fewer of them are alive when a garbage collection copies its survivors, and its pause,
+    /// which every request in flight waits out, is shorter. A crash loses less, never more.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int GroupCommitRecords { get; set; } = 100;
+
     /// <summary>Records held in memory between requests and the writer.</summary>
     [Range(100, 1_000_000)]
     public int QueueCapacity { get; set; } = 10_000;

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Api.Auditing;
 
 /// <summary>
-/// The one writer: every <see cref="AuditOptions.GroupCommitInterval"/> it takes what the queue
-/// holds and commits it as one group. When the store fails, is slow enough for the queue to be
+/// The one writer: every <see cref="AuditOptions.GroupCommitInterval"/>, or sooner once
+/// <see cref="AuditOptions.GroupCommitRecords"/> records wait, it takes what the queue holds and
+/// commits it as one group. When the store fails, is slow enough for the queue to be
 /// half full, or records already wait on disk, the group is appended to the spill file instead
 /// (fsync'd), and the spill is replayed in order, chunk by chunk, once the store answers again.
 /// It flushes after the server has stopped (<see cref="StoppedAsync"/>), when no request can
@@ -20,6 +21,7 @@ internal sealed class AuditWriter(
     ILogger<AuditWriter> logger) : IHostedLifecycleService, IDisposable
 {
     private const int ReplayChunksPerTick = 20;
+    private static readonly TimeSpan Look = TimeSpan.FromMilliseconds(50);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<AuditEntry> _group = [];
     private Task _loop = Task.CompletedTask;
@@ -84,16 +86,24 @@ internal sealed class AuditWriter(
 
     private async Task RunAsync()
     {
-        using var timer = new PeriodicTimer(options.Value.GroupCommitInterval, time);
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(settings.GroupCommitInterval < Look ? settings.GroupCommitInterval : Look, time);
+        long? lastRound = null;
         while (true)
         {
             var stopping = _stopping.IsCancellationRequested;
-            var persisted = await PersistQueuedAsync();
-            await ReplayAsync();
-            await CheckpointIfDueAsync();
-            if (stopping && (_group.Count == 0 ? queue.IsEmpty : !persisted))
+            // Half a look early counts as due: the timer's ticks are not exact.
+            var due = lastRound is not { } last || time.GetElapsedTime(last) + Look / 2 >= settings.GroupCommitInterval;
+            if (stopping || due || queue.Count >= settings.GroupCommitRecords)
             {
-                break;
+                lastRound = time.GetTimestamp();
+                var persisted = await PersistQueuedAsync();
+                await ReplayAsync();
+                await CheckpointIfDueAsync();
+                if (stopping && (_group.Count == 0 ? queue.IsEmpty : !persisted))
+                {
+                    break;
+                }
             }
 
             try

@@ -122,6 +122,29 @@ public sealed class AuditDurabilityTests(AuditFixture fixture) : IClassFixture<A
         Assert.True((await AuditFixture.VerifyAsync(admin)).Valid);
     }
 
+    [Fact]
+    public async Task AGroupIsCommittedOnceEnoughRecordsWaitWithoutWaitingForTheRestOfTheInterval()
+    {
+        var site = fixture.NewSite();
+        await using var gateway = fixture.CreateGateway(site, new Dictionary<string, string?>
+        {
+            ["Gateway:Audit:GroupCommitInterval"] = "00:00:10",
+            ["Gateway:Audit:GroupCommitRecords"] = "20",
+        });
+        using var client = gateway.CreateClient();
+        var sent = new List<string>();
+        await SendAsync(client, sent, 5);
+        await Task.Delay(1000);
+        Assert.Empty(await AuditDatabase.ReadAsync(site.Database)); // fewer than 20 wait for the interval
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await SendAsync(client, sent, 20);
+        var records = await AuditDatabase.WaitForAsync(site.Database, r => r.Count >= 25);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the group waited {clock.Elapsed} for a 10 s interval");
+        Assert.Equal(sent, records.Select(r => r.RequestId));
+    }
+
     private static async Task SendAsync(HttpClient client, List<string> sent, int count)
     {
         for (var i = 0; i < count; i++)
