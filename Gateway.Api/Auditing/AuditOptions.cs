@@ -19,12 +19,13 @@ internal sealed class AuditOptions
 
     /// <summary>
     /// A group is committed as soon as this many records wait, without waiting for the rest of the
-    /// interval (the writer looks every 50 ms). Under load records then spend less time in memory,
-    /// so fewer of them are alive when a garbage collection copies its survivors, and its pause,
-    /// which every request in flight waits out, is shorter. A crash loses less, never more.
+    /// interval (the writer looks every 50 ms); by default a full group. Lower, records spend less
+    /// time in memory under load, so fewer are alive when a garbage collection copies its
+    /// survivors and its pause is shorter, at the price of more, smaller commits (the README's
+    /// Performance section has both measured). A crash loses less, never more.
     /// </summary>
     [Range(1, 1_000_000)]
-    public int GroupCommitRecords { get; set; } = 100;
+    public int GroupCommitRecords { get; set; } = 1_000;
 
     /// <summary>Records held in memory between requests and the writer.</summary>
     [Range(100, 1_000_000)]
