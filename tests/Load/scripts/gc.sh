@@ -6,15 +6,13 @@
 # to restart, what every request in flight waits) and the bytes each promoted.
 
 PATH_UNDER_TEST=/api/v1/trading/quotes/AAPL
-NO_TOKEN=0
 GC_TARGETS=(gateway gw-no-audit)
 start_gateway gw-no-audit Gateway__Audit__Enabled=false
 if [ "$VARIANTS" = 1 ]; then
-  # shellcheck disable=SC2086 # the settings are words
   for variant in "${VARIANT_NAMES[@]}"; do GC_TARGETS+=("$variant"); done
 fi
 for target in "${GC_TARGETS[@]}"; do smoke "http://127.0.0.1:${PORT[$target]}$PATH_UNDER_TEST"; done
-for target in "${GC_TARGETS[@]}"; do warm_up "$target" "http://127.0.0.1:${PORT[$target]}$PATH_UNDER_TEST"; done
+for target in "${GC_TARGETS[@]}"; do token_for "$target"; warm_up "$target" "http://127.0.0.1:${PORT[$target]}$PATH_UNDER_TEST"; done
 (cd "$LOAD_DIR" && dotnet tool restore >/dev/null) || die "dotnet tool restore failed (dotnet-trace)"
 
 # gc_round <target> <phase> <round> <rate>: a trace of 3 s more than the load, which starts once it is attached.
@@ -25,6 +23,7 @@ gc_round() {
     -o "$RUN/$name.nettrace") >"$RUN/$name-trace.log" 2>&1 &
   trace_pid=$!
   sleep 2
+  token_for "$target"
   wrk_run "$RUN/$name-wrk.txt" "$SECONDS_PER_ROUND" "http://127.0.0.1:${PORT[$target]}$PATH_UNDER_TEST" "$4"
   wait "$trace_pid"
   log "$name: $(wrk_rps "$RUN/$name-wrk.txt") req/s, p99 $(wrk_percentile_ms "$RUN/$name-wrk.txt" 99) ms"

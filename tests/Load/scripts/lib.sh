@@ -93,7 +93,8 @@ wrk_run() {
 
 # counters_start <pid> <csv> <seconds>: with LOAD_COUNTERS=1, dotnet-counters (local tool) samples
 # the process's System.Runtime meter once a second into <csv>, on LOAD_CPU, for <seconds>; waits
-# until it has attached. counters_sum <csv> <name>: that rate summed over the samples (a total).
+# until it has attached. counters_per_second <csv> <name> <seconds> <scale> <format>: that rate's
+# samples summed (a total over the round), times <scale>, per second of the round.
 counters_start() {
   [ "${LOAD_COUNTERS:-0}" = 1 ] || return 0
   (cd "$LOAD_DIR" && exec taskset -c "$LOAD_CPU" dotnet dotnet-counters collect -p "$1" --counters System.Runtime \
@@ -101,8 +102,8 @@ counters_start() {
   local _
   for _ in $(seq 1 50); do [ -s "$2" ] && return 0; sleep 0.1; done
 }
-counters_sum() {
-  awk -F, -v name="$2" 'index($3, name) == 1 && $4 == "Rate" {s += $5} END {printf "%.4f", s + 0}' "$1" 2>/dev/null || echo 0
+counters_per_second() {
+  awk -F, -v name="$2" -v n="$3" -v k="$4" -v f="$5" 'index($3, name) == 1 && $4 == "Rate" {s += $5} END {printf f, s * k / n}' "$1" 2>/dev/null || echo 0
 }
 
 # Parsing of one wrk output file.

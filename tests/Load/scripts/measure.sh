@@ -47,8 +47,8 @@ round() {
   after=$(cpu_ticks "$pid")
   if [ "${LOAD_COUNTERS:-0}" = 1 ] && [ "$target" != backend ]; then
     wait "$!" 2>/dev/null
-    GC_MS[$kind:$target]+=" $(awk -v s="$(counters_sum "$RUN/counters-$kind-$r-$target.csv" dotnet.gc.pause.time)" -v n="$SECONDS_PER_ROUND" 'BEGIN {printf "%.1f", s * 1000 / n}')"
-    LOCKS[$kind:$target]+=" $(awk -v s="$(counters_sum "$RUN/counters-$kind-$r-$target.csv" dotnet.monitor.lock_contentions)" -v n="$SECONDS_PER_ROUND" 'BEGIN {printf "%.0f", s / n}')"
+    GC_MS[$kind:$target]+=" $(counters_per_second "$RUN/counters-$kind-$r-$target.csv" dotnet.gc.pause.time "$SECONDS_PER_ROUND" 1000 %.1f)"
+    LOCKS[$kind:$target]+=" $(counters_per_second "$RUN/counters-$kind-$r-$target.csv" dotnet.monitor.lock_contentions "$SECONDS_PER_ROUND" 1 %.0f)"
   fi
   responses=$(wrk_responses "$out")
   [ "$target" = backend ] || BACKEND_CPU[$kind:$target]+=" $(per_response $(($(cpu_ticks "${PIDS[backend]}") - backend)) "$responses")"
