@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using AspireGateway.Tests;
 using Gateway.Api.Proxy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,6 +34,20 @@ public sealed class DestinationResilienceTests : IDisposable
         Assert.Null(await SendAsync("http://localhost:81/api/v1/quotes"));
         Assert.Null(await SendAsync("https://localhost/api/v1/quotes"));
         Assert.Null(await SendAsync("http://127.0.0.1/api/v1/quotes"));
+    }
+
+    [Fact]
+    public async Task SpellingsOfOneDestinationMetForTheFirstTimeAtTheSameMomentAllGetOneBreaker()
+    {
+        string[] spellings = ["http://localhost", "http://LOCALHOST", "http://LocalHost:80", "http://localhost:80", "HTTP://localhost", "http://localHOST:80"];
+        var found = new ConcurrentBag<object>();
+        await Together.RunAsync([.. Enumerable.Range(0, 48).Select(i => (Func<Task>)(() =>
+        {
+            found.Add(_resilience.For(new Uri($"{spellings[i % spellings.Length]}/api/v1/quotes/{i}")));
+            return Task.CompletedTask;
+        }))]);
+
+        Assert.Single(found.Distinct(ReferenceEqualityComparer.Instance));
     }
 
     public void Dispose() => _services.Dispose();
