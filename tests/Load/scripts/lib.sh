@@ -17,10 +17,14 @@ need() { # need <command> <apt package>
   as_root apt-get update -qq >/dev/null && as_root apt-get install -y -qq "$2" >/dev/null || die "could not install $2"
 }
 
+# A port nothing listens on, below the kernel's ephemeral range: a port inside it can be taken by
+# the local end of an outgoing connection (wrk's, a proxy's to its backend) between this check and
+# the server's bind, which once failed a fresh gateway with "address already in use".
 free_port() {
-  local port
-  port=$(shuf -i 20000-40000 -n 1)
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i 20000-40000 -n 1); done
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  port=$(shuf -i "10000-$((low - 1))" -n 1)
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i "10000-$((low - 1))" -n 1); done
   echo "$port"
 }
 
