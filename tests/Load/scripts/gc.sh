@@ -13,7 +13,7 @@ if [ "$VARIANTS" = 1 ]; then
 fi
 for target in "${GC_TARGETS[@]}"; do smoke "http://127.0.0.1:${PORT[$target]}$PATH_UNDER_TEST"; done
 for target in "${GC_TARGETS[@]}"; do token_for "$target"; warm_up "$target" "http://127.0.0.1:${PORT[$target]}$PATH_UNDER_TEST"; done
-(cd "$LOAD_DIR" && dotnet tool restore >/dev/null) || die "dotnet tool restore failed (dotnet-trace)"
+restore_tools
 
 # gc_round <target> <phase> <round> <rate>: a trace of 3 s more than the load, which starts once it is attached.
 gc_round() {

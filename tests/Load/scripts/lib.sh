@@ -23,8 +23,7 @@ need() { # need <command> <apt package>
 free_port() {
   local port low
   low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  port=$(shuf -i "10000-$((low - 1))" -n 1)
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$(shuf -i "10000-$((low - 1))" -n 1); done
+  while port=$(shuf -i "10000-$((low - 1))" -n 1); (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do :; done
   echo "$port"
 }
 
@@ -93,6 +92,13 @@ wrk_run() {
   if [ "${DPOP:-0}" = 1 ]; then
     DPOP_NEXT=$((DPOP_NEXT + $(awk '$1 == "proofs_used" {print $2}' "$out")))
   fi
+}
+
+# The diagnostics tools pinned in tests/Load/.config (dotnet-trace, dotnet-counters), restored once per run.
+restore_tools() {
+  [ "${TOOLS_RESTORED:-0}" = 1 ] && return 0
+  (cd "$LOAD_DIR" && dotnet tool restore >/dev/null) || die "dotnet tool restore failed (dotnet-trace, dotnet-counters)"
+  TOOLS_RESTORED=1
 }
 
 # counters_start <pid> <csv> <seconds>: with LOAD_COUNTERS=1, dotnet-counters (local tool) samples

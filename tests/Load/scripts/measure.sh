@@ -8,6 +8,7 @@
 # 4. DPoP-bound next to bearer tokens at a fixed rate.
 
 PATH_UNDER_TEST=/api/v1/trading/quotes/AAPL
+if [ "${LOAD_COUNTERS:-0}" = 1 ]; then restore_tools; fi # dotnet-counters, before any round
 TARGETS=(backend bare gateway)
 declare -A URL=([backend]="$BACKEND$PATH_UNDER_TEST" [bare]="$BARE$PATH_UNDER_TEST" [gateway]="$GATEWAY$PATH_UNDER_TEST")
 declare -A LABEL=([backend]="backend (direct)" [bare]="bare YARP 2.3" [gateway]="Gateway.Api (all policies)"

@@ -3,7 +3,7 @@
 # it flat out, and scripts/trace_summary.py folds the samples into the gateway's pieces.
 
 log "profiling the gateway: dotnet-trace sampled thread time, 20 s under full load"
-(cd "$LOAD_DIR" && dotnet tool restore >/dev/null) || die "dotnet tool restore failed (dotnet-trace)"
+restore_tools
 NO_TOKEN=0
 (cd "$LOAD_DIR" && exec dotnet dotnet-trace collect -p "${PIDS[gateway]}" --profile dotnet-sampled-thread-time \
   --format Speedscope --duration 00:00:00:20 -o "$RUN/gateway.nettrace") >"$RUN/trace.log" 2>&1 &
